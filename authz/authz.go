@@ -1,0 +1,82 @@
+// Package authz decides who may do what. Every check in asamblea goes through
+// Check; an action with no rule is denied.
+package authz
+
+import (
+	"asamblea/bodies"
+	"asamblea/errs"
+)
+
+// Action is something a person asks to do.
+type Action string
+
+// The actions on bodies.
+const (
+	CreateBody      Action = "body.create"
+	ViewBody        Action = "body.view"        // the public profile
+	ViewMembers     Action = "body.members"     // the member list
+	EditBody        Action = "body.edit"        // name, place, description, privacy
+	Invite          Action = "body.invite"      // create, list and revoke invitations
+	DecideRequests  Action = "body.requests"    // see and decide join requests
+	RequestToJoin   Action = "body.request"     // ask to join
+	ChangeRoles     Action = "body.roles"       // make someone secretary or facilitator
+	RemoveMember    Action = "body.remove"      // remove a member, with a reason
+	Leave           Action = "body.leave"       // leave the body
+	ViewBodyJournal Action = "body.journal"     // the body's journal entries
+	ViewPrivateBody Action = "body.private.see" // see a private body's profile
+)
+
+// Subject is who asks, seen from one body.
+type Subject struct {
+	UserID int64       // 0 when not signed in
+	Role   bodies.Role // the person's role in the body, None if not a member
+	Public bool        // whether the body's profile is public
+}
+
+type rule func(Subject) bool
+
+func signedIn(s Subject) bool    { return s.UserID != 0 }
+func member(s Subject) bool      { return s.UserID != 0 && s.Role != bodies.None }
+func facilitator(s Subject) bool { return s.UserID != 0 && s.Role == bodies.Facilitator }
+
+var rules = map[Action]rule{
+	CreateBody:      signedIn,
+	ViewBody:        func(s Subject) bool { return s.Public || member(s) || signedIn(s) },
+	ViewPrivateBody: member,
+	ViewMembers:     member,
+	EditBody:        facilitator,
+	Invite:          facilitator,
+	DecideRequests:  facilitator,
+	RequestToJoin:   func(s Subject) bool { return signedIn(s) && s.Role == bodies.None },
+	ChangeRoles:     facilitator,
+	RemoveMember:    facilitator,
+	Leave:           member,
+	ViewBodyJournal: member,
+}
+
+// Allowed reports whether s may do a.
+func Allowed(a Action, s Subject) bool {
+	r, ok := rules[a]
+	return ok && r(s)
+}
+
+// Check returns nil when s may do a; otherwise Unauthorized for someone not
+// signed in and Forbidden for anyone else.
+func Check(a Action, s Subject) error {
+	if Allowed(a, s) {
+		return nil
+	}
+	if s.UserID == 0 {
+		return errs.New(errs.Unauthorized, "error.sign_in_needed")
+	}
+	return errs.New(errs.Forbidden, "error.forbidden")
+}
+
+// Actions lists every action with a rule (for the authorization tests).
+func Actions() []Action {
+	var as []Action
+	for a := range rules {
+		as = append(as, a)
+	}
+	return as
+}

@@ -1,0 +1,209 @@
+// Package httpauth finds out who is making a request — a session cookie or a
+// personal API token — and guards against cross-site request forgery. Both
+// the pages (web) and the JSON API (api) rely on it.
+package httpauth
+
+import (
+	"context"
+	"crypto/subtle"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"asamblea/accounts"
+	"asamblea/errs"
+	"asamblea/i18n"
+	"asamblea/store"
+)
+
+// Identity is who is asking and in which language they read.
+type Identity struct {
+	User      *accounts.User // nil when not signed in
+	SessionID int64          // 0 when signed in with an API token
+	ViaToken  bool
+	Lang      string
+	CSRF      string // the CSRF token of this browser
+	Secure    bool   // served over TLS (directly or through a trusted proxy)
+}
+
+// UserID returns the signed-in user's id, or 0.
+func (id *Identity) UserID() int64 {
+	if id == nil || id.User == nil {
+		return 0
+	}
+	return id.User.ID
+}
+
+type ctxKey struct{}
+
+// From returns the request's identity (never nil inside Middleware).
+func From(r *http.Request) *Identity {
+	if id, ok := r.Context().Value(ctxKey{}).(*Identity); ok {
+		return id
+	}
+	return &Identity{Lang: i18n.Default}
+}
+
+// With returns r carrying id.
+func With(r *http.Request, id *Identity) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), ctxKey{}, id))
+}
+
+// Config of the authenticator.
+type Config struct {
+	TrustProxy bool // believe X-Forwarded-Proto from a reverse proxy
+	Limits     store.SessionLimits
+}
+
+// Auth resolves identities and signs people in and out.
+type Auth struct {
+	db      *store.DB
+	cat     *i18n.Catalogs
+	cfg     Config
+	limiter *accounts.Limiter
+}
+
+// New returns an Auth. Failed logins are limited to 5 per account and 20 per
+// client within 15 minutes.
+func New(db *store.DB, cat *i18n.Catalogs, cfg Config) *Auth {
+	return &Auth{db: db, cat: cat, cfg: cfg, limiter: accounts.NewLimiter(5, 15*time.Minute)}
+}
+
+// Login checks a name and password under the rate limits. The pages and the
+// API both sign in through it.
+func (a *Auth) Login(r *http.Request, name, password string) (accounts.User, error) {
+	now := a.db.Now()
+	key := accounts.NameKey(strings.TrimSpace(name))
+	client := ClientKey(r)
+	if err := a.limiter.Allow(now, key, client); err != nil {
+		return accounts.User{}, err
+	}
+	u, err := a.db.Authenticate(r.Context(), name, password)
+	if errs.Is(err, errs.Unauthorized) {
+		a.limiter.Fail(now, key, client)
+	} else if err == nil {
+		a.limiter.Succeed(key)
+	}
+	return u, err
+}
+
+// Cookie names. Over TLS the __Host- prefix binds the cookie to this exact
+// origin (Secure, no Domain, Path=/); over plain HTTP on a local network the
+// prefix is not allowed by browsers, so plain names are used.
+func sessionCookie(secure bool) string {
+	if secure {
+		return "__Host-asamblea"
+	}
+	return "asamblea"
+}
+
+func csrfCookie(secure bool) string {
+	if secure {
+		return "__Host-asamblea-csrf"
+	}
+	return "asamblea-csrf"
+}
+
+// LangCookie holds a visitor's explicit language choice.
+const LangCookie = "lang"
+
+// IsSecure reports whether r came over TLS.
+func (a *Auth) IsSecure(r *http.Request) bool {
+	return r.TLS != nil || (a.cfg.TrustProxy && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https"))
+}
+
+// Middleware attaches the Identity of each request.
+func (a *Auth) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := &Identity{Secure: a.IsSecure(r)}
+		if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
+			if u, err := a.db.TokenUser(r.Context(), strings.TrimPrefix(h, "Bearer ")); err == nil {
+				id.User, id.ViaToken = &u, true
+			}
+		} else if c, err := r.Cookie(sessionCookie(id.Secure)); err == nil && c.Value != "" {
+			if u, sid, err := a.db.SessionUser(r.Context(), c.Value, a.cfg.Limits); err == nil {
+				id.User, id.SessionID = &u, sid
+			} else {
+				a.clear(w, sessionCookie(id.Secure), id.Secure)
+			}
+		}
+		if c, err := r.Cookie(csrfCookie(id.Secure)); err == nil && len(c.Value) >= 32 {
+			id.CSRF = c.Value
+		} else if !id.ViaToken {
+			id.CSRF, _ = accounts.NewSecret()
+			a.set(w, csrfCookie(id.Secure), id.CSRF, id.Secure)
+		}
+		choice := ""
+		if c, err := r.Cookie(LangCookie); err == nil {
+			choice = c.Value
+		}
+		if choice == "" && id.User != nil {
+			choice = id.User.Lang
+		}
+		id.Lang = a.cat.Match(choice, r.Header.Get("Accept-Language"))
+		next.ServeHTTP(w, With(r, id))
+	})
+}
+
+func (a *Auth) set(w http.ResponseWriter, name, value string, secure bool) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode})
+}
+
+func (a *Auth) clear(w http.ResponseWriter, name string, secure bool) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode})
+}
+
+// SignIn starts a new session for u (the old one, if any, is ended: the
+// token rotates at every login) and gives the browser a fresh CSRF token.
+func (a *Auth) SignIn(w http.ResponseWriter, r *http.Request, u accounts.User) error {
+	id := From(r)
+	if id.SessionID != 0 {
+		a.db.EndSession(r.Context(), id.UserID(), id.SessionID)
+	}
+	token, err := a.db.CreateSession(r.Context(), u.ID, accounts.Device(r.UserAgent()))
+	if err != nil {
+		return err
+	}
+	a.set(w, sessionCookie(id.Secure), token, id.Secure)
+	id.CSRF, _ = accounts.NewSecret()
+	a.set(w, csrfCookie(id.Secure), id.CSRF, id.Secure)
+	id.User = &u
+	return nil
+}
+
+// SignOut ends the current session on the server and clears the cookie.
+func (a *Auth) SignOut(w http.ResponseWriter, r *http.Request) error {
+	id := From(r)
+	a.clear(w, sessionCookie(id.Secure), id.Secure)
+	if id.SessionID == 0 {
+		return nil
+	}
+	return a.db.EndSession(r.Context(), id.UserID(), id.SessionID)
+}
+
+// SetLang remembers a visitor's language choice.
+func (a *Auth) SetLang(w http.ResponseWriter, r *http.Request, lang string) {
+	http.SetCookie(w, &http.Cookie{Name: LangCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: From(r).Secure, SameSite: http.SameSiteLaxMode})
+}
+
+// CheckCSRF reports whether token matches this browser's CSRF token. Requests
+// authenticated by an API token need none: no browser sends that header on
+// its own.
+func CheckCSRF(r *http.Request, token string) bool {
+	id := From(r)
+	if id.ViaToken {
+		return true
+	}
+	return id.CSRF != "" && subtle.ConstantTimeCompare([]byte(id.CSRF), []byte(token)) == 1
+}
+
+// ClientKey identifies the client for rate limiting only. It is kept in
+// memory as a keyed hash by the limiter and never logged or stored.
+func ClientKey(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

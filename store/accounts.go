@@ -1,0 +1,259 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"asamblea/accounts"
+	"asamblea/errs"
+)
+
+// dummyHash is verified against when a name is unknown, so that a login for
+// an unknown name takes as long as one for a known name.
+var dummyHash = accounts.DefaultHasher.Hash("not a password of anyone")
+
+// CreateUser registers a person under a pseudonym. The password is hashed
+// with h before the transaction starts.
+func (db *DB) CreateUser(ctx context.Context, h accounts.Hasher, name, password, lang string) (accounts.User, error) {
+	name, err := accounts.CleanName("name", name)
+	if err != nil {
+		return accounts.User{}, err
+	}
+	if err := accounts.CheckPassword(password); err != nil {
+		return accounts.User{}, err
+	}
+	if accounts.NameKey(password) == accounts.NameKey(name) {
+		return accounts.User{}, errs.Field("password", "account.password.is_name")
+	}
+	hash := h.Hash(password)
+	u := accounts.User{Name: name, Lang: lang}
+	err = db.Update(ctx, 0, func(tx *Tx) error {
+		u.CreatedAt = tx.Now
+		id, err := tx.Insert(`INSERT INTO users (name, name_key, password_hash, lang, created_at) VALUES (?, ?, ?, ?, ?)`,
+			name, accounts.NameKey(name), hash, lang, us(tx.Now))
+		if isUnique(err) {
+			return errs.Field("name", "account.name.taken")
+		}
+		if err != nil {
+			return err
+		}
+		u.ID = id
+		tx.Actor = id
+		return tx.Record("account.created", 0, map[string]any{"user": id, "name": name})
+	})
+	return u, err
+}
+
+// Authenticate checks a name and password. Any failure is the same
+// Unauthorized error, whether the name exists or not.
+func (db *DB) Authenticate(ctx context.Context, name, password string) (accounts.User, error) {
+	var u accounts.User
+	var hash string
+	var created int64
+	err := db.View(ctx, func(tx *Tx) error {
+		return tx.QueryRow(`SELECT id, name, lang, password_hash, created_at FROM users WHERE name_key = ?`,
+			accounts.NameKey(strings.TrimSpace(name))).Scan(&u.ID, &u.Name, &u.Lang, &hash, &created)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		accounts.VerifyPassword(dummyHash, password)
+		return u, errs.New(errs.Unauthorized, "account.login.failed")
+	}
+	if err != nil {
+		return u, err
+	}
+	if !accounts.VerifyPassword(hash, password) {
+		return accounts.User{}, errs.New(errs.Unauthorized, "account.login.failed")
+	}
+	u.CreatedAt = fromUS(created)
+	return u, nil
+}
+
+// CreateSession starts a session for user and returns its secret token.
+// Sessions are credentials, not decisions of the movement: they are kept out
+// of the journal, which other nodes replicate, so that the journal is not a
+// record of when each person was online.
+func (db *DB) CreateSession(ctx context.Context, userID int64, device string) (string, error) {
+	token, hash := accounts.NewSecret()
+	err := db.Update(ctx, userID, func(tx *Tx) error {
+		_, err := tx.Exec(`INSERT INTO sessions (token_hash, user_id, device, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)`,
+			hash, userID, device, us(tx.Now), us(tx.Now))
+		return err
+	})
+	return token, err
+}
+
+// SessionLimits bound a session's life.
+type SessionLimits struct {
+	Idle     time.Duration
+	Absolute time.Duration
+}
+
+// SessionUser returns the user and session id of a session token, ending the
+// session if it has been idle or alive too long.
+func (db *DB) SessionUser(ctx context.Context, token string, lim SessionLimits) (accounts.User, int64, error) {
+	var u accounts.User
+	var sid, created, seen, ucreated int64
+	hash := accounts.HashSecret(token)
+	err := db.View(ctx, func(tx *Tx) error {
+		return tx.QueryRow(`SELECT s.id, s.created_at, s.last_seen_at, u.id, u.name, u.lang, u.created_at
+			FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, hash).
+			Scan(&sid, &created, &seen, &u.ID, &u.Name, &u.Lang, &ucreated)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, 0, errs.New(errs.Unauthorized, "error.sign_in_needed")
+	}
+	if err != nil {
+		return u, 0, err
+	}
+	u.CreatedAt = fromUS(ucreated)
+	now := db.Now()
+	if now.Sub(fromUS(seen)) > lim.Idle || now.Sub(fromUS(created)) > lim.Absolute {
+		db.Update(ctx, u.ID, func(tx *Tx) error {
+			_, err := tx.Exec(`DELETE FROM sessions WHERE id = ?`, sid)
+			return err
+		})
+		return accounts.User{}, 0, errs.New(errs.Unauthorized, "account.session.expired")
+	}
+	if now.Sub(fromUS(seen)) > time.Minute {
+		// Touch at most once a minute: reads must not all become writes.
+		db.Update(ctx, u.ID, func(tx *Tx) error {
+			_, err := tx.Exec(`UPDATE sessions SET last_seen_at = ? WHERE id = ?`, us(tx.Now), sid)
+			return err
+		})
+	}
+	return u, sid, nil
+}
+
+// Sessions lists a person's sessions, newest first.
+func (db *DB) Sessions(ctx context.Context, userID, current int64) ([]accounts.Session, error) {
+	var out []accounts.Session
+	err := db.View(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(`SELECT id, device, created_at, last_seen_at FROM sessions WHERE user_id = ? ORDER BY last_seen_at DESC, id DESC`, userID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var s accounts.Session
+			var c, l int64
+			if err := rows.Scan(&s.ID, &s.Device, &c, &l); err != nil {
+				return err
+			}
+			s.CreatedAt, s.LastSeen, s.Current = fromUS(c), fromUS(l), s.ID == current
+			out = append(out, s)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// EndSession ends one of the person's own sessions.
+func (db *DB) EndSession(ctx context.Context, userID, sessionID int64) error {
+	return db.Update(ctx, userID, func(tx *Tx) error {
+		res, err := tx.Exec(`DELETE FROM sessions WHERE id = ? AND user_id = ?`, sessionID, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errs.New(errs.NotFound, "account.session.not_found")
+		}
+		return nil
+	})
+}
+
+// EndAllSessions ends every session of a person but keep (0 for none).
+func (db *DB) EndAllSessions(ctx context.Context, userID, keep int64) error {
+	return db.Update(ctx, userID, func(tx *Tx) error {
+		_, err := tx.Exec(`DELETE FROM sessions WHERE user_id = ? AND id <> ?`, userID, keep)
+		return err
+	})
+}
+
+// CreateToken makes a personal API token; its secret is in the result once.
+func (db *DB) CreateToken(ctx context.Context, userID int64, name string) (accounts.Token, error) {
+	name, err := accounts.CleanName("name", name)
+	if err != nil {
+		return accounts.Token{}, err
+	}
+	secret, _ := accounts.NewSecret()
+	t := accounts.Token{Name: name, Secret: accounts.APITokenPrefix + secret}
+	hash := accounts.HashSecret(t.Secret)
+	err = db.Update(ctx, userID, func(tx *Tx) error {
+		t.CreatedAt = tx.Now
+		t.ID, err = tx.Insert(`INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES (?, ?, ?, ?)`, hash, userID, name, us(tx.Now))
+		return err
+	})
+	return t, err
+}
+
+// Tokens lists a person's API tokens (without secrets).
+func (db *DB) Tokens(ctx context.Context, userID int64) ([]accounts.Token, error) {
+	var out []accounts.Token
+	err := db.View(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(`SELECT id, name, created_at, last_used_at FROM api_tokens WHERE user_id = ? ORDER BY id DESC`, userID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var t accounts.Token
+			var c, l int64
+			if err := rows.Scan(&t.ID, &t.Name, &c, &l); err != nil {
+				return err
+			}
+			t.CreatedAt, t.LastUsed = fromUS(c), fromUS(l)
+			out = append(out, t)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// RevokeToken deletes one of the person's API tokens.
+func (db *DB) RevokeToken(ctx context.Context, userID, tokenID int64) error {
+	return db.Update(ctx, userID, func(tx *Tx) error {
+		res, err := tx.Exec(`DELETE FROM api_tokens WHERE id = ? AND user_id = ?`, tokenID, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errs.New(errs.NotFound, "account.token.not_found")
+		}
+		return nil
+	})
+}
+
+// TokenUser returns the owner of an API token.
+func (db *DB) TokenUser(ctx context.Context, secret string) (accounts.User, error) {
+	var u accounts.User
+	var tid, c, last int64
+	err := db.View(ctx, func(tx *Tx) error {
+		return tx.QueryRow(`SELECT t.id, t.last_used_at, u.id, u.name, u.lang, u.created_at FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`,
+			accounts.HashSecret(secret)).Scan(&tid, &last, &u.ID, &u.Name, &u.Lang, &c)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, errs.New(errs.Unauthorized, "account.token.invalid")
+	}
+	if err != nil {
+		return u, err
+	}
+	u.CreatedAt = fromUS(c)
+	if db.Now().Sub(fromUS(last)) > time.Hour {
+		db.Update(ctx, u.ID, func(tx *Tx) error {
+			_, err := tx.Exec(`UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, us(tx.Now), tid)
+			return err
+		})
+	}
+	return u, nil
+}
+
+// SetLang records a person's chosen language.
+func (db *DB) SetLang(ctx context.Context, userID int64, lang string) error {
+	return db.Update(ctx, userID, func(tx *Tx) error {
+		_, err := tx.Exec(`UPDATE users SET lang = ? WHERE id = ?`, lang, userID)
+		return err
+	})
+}

@@ -1,0 +1,576 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"asamblea/accounts"
+	"asamblea/authz"
+	"asamblea/bodies"
+	"asamblea/errs"
+)
+
+const bodyColumns = `b.id, b.kind, b.name, b.sector, b.place, b.description, b.public, COALESCE(b.parent_id, 0), b.created_at, b.members`
+
+func scanBody(row interface{ Scan(...any) error }, b *bodies.Body) error {
+	var created int64
+	if err := row.Scan(&b.ID, &b.Kind, &b.Name, &b.Sector, &b.Place, &b.Description, &b.Public, &b.ParentID, &created, &b.Members); err != nil {
+		return err
+	}
+	b.CreatedAt = fromUS(created)
+	return nil
+}
+
+// subject loads body id and what actor is in it, for an authorization check.
+func (tx *Tx) subject(id, actor int64) (bodies.Body, authz.Subject, error) {
+	var b bodies.Body
+	if err := scanBody(tx.QueryRow(`SELECT `+bodyColumns+` FROM bodies b WHERE b.id = ?`, id), &b); err != nil {
+		return b, authz.Subject{}, notFound(err, "body.not_found")
+	}
+	s := authz.Subject{UserID: actor, Public: b.Public}
+	if actor != 0 {
+		role, err := tx.role(id, actor)
+		if err != nil {
+			return b, s, err
+		}
+		s.Role = role
+	}
+	return b, s, nil
+}
+
+func (tx *Tx) role(body, user int64) (bodies.Role, error) {
+	var r bodies.Role
+	err := tx.QueryRow(`SELECT role FROM memberships WHERE body_id = ? AND user_id = ?`, body, user).Scan(&r)
+	if errors.Is(err, sql.ErrNoRows) {
+		return bodies.None, nil
+	}
+	return r, err
+}
+
+// authorize loads body id and checks that actor may do a in it.
+func (tx *Tx) authorize(a authz.Action, id int64) (bodies.Body, authz.Subject, error) {
+	b, s, err := tx.subject(id, tx.Actor)
+	if err != nil {
+		return b, s, err
+	}
+	if err := authz.Check(a, s); err != nil {
+		// A private body is not revealed to those who may not see it.
+		if !b.Public && s.Role == bodies.None && errs.Is(err, errs.Forbidden) {
+			return b, s, errs.New(errs.NotFound, "body.not_found")
+		}
+		return b, s, err
+	}
+	return b, s, nil
+}
+
+// CreateCommittee creates a committee whose first facilitator is actor.
+func (db *DB) CreateCommittee(ctx context.Context, actor int64, in bodies.Input, validPlace func(string) bool) (bodies.Body, error) {
+	if err := authz.Check(authz.CreateBody, authz.Subject{UserID: actor}); err != nil {
+		return bodies.Body{}, err
+	}
+	if err := in.Clean(validPlace); err != nil {
+		return bodies.Body{}, err
+	}
+	b := bodies.Body{Kind: bodies.Committee, Name: in.Name, Sector: in.Sector, Place: in.Place, Description: in.Description, Public: in.Public, Members: 1}
+	err := db.Update(ctx, actor, func(tx *Tx) error {
+		b.CreatedAt = tx.Now
+		id, err := tx.Insert(`INSERT INTO bodies (kind, name, sector, place, description, public, created_by, created_at, members) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+			b.Kind, b.Name, b.Sector, b.Place, b.Description, b.Public, actor, us(tx.Now))
+		if err != nil {
+			return err
+		}
+		b.ID = id
+		if _, err := tx.Exec(`INSERT INTO memberships (body_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)`, id, actor, bodies.Facilitator, us(tx.Now)); err != nil {
+			return err
+		}
+		return tx.Record("body.created", id, map[string]any{"kind": b.Kind, "name": b.Name, "sector": b.Sector, "place": b.Place, "public": b.Public, "facilitator": actor})
+	})
+	return b, err
+}
+
+// Body returns a body as viewer may see it, with viewer's role in it. A
+// private body shows non-members only its name and kind.
+func (db *DB) Body(ctx context.Context, viewer, id int64) (bodies.Body, bodies.Role, error) {
+	var b bodies.Body
+	var s authz.Subject
+	err := db.View(ctx, func(tx *Tx) error {
+		tx.Actor = viewer
+		var err error
+		b, s, err = tx.authorize(authz.ViewBody, id)
+		return err
+	})
+	if err != nil {
+		return bodies.Body{}, bodies.None, err
+	}
+	if !b.Public && !authz.Allowed(authz.ViewPrivateBody, s) {
+		b = bodies.Body{ID: b.ID, Kind: b.Kind, Name: b.Name, Public: false}
+	}
+	return b, s.Role, nil
+}
+
+// UpdateBody changes a body's profile.
+func (db *DB) UpdateBody(ctx context.Context, actor, id int64, in bodies.Input, validPlace func(string) bool) (bodies.Body, error) {
+	if err := in.Clean(validPlace); err != nil {
+		return bodies.Body{}, err
+	}
+	var b bodies.Body
+	err := db.Update(ctx, actor, func(tx *Tx) error {
+		var err error
+		if b, _, err = tx.authorize(authz.EditBody, id); err != nil {
+			return err
+		}
+		b.Name, b.Sector, b.Place, b.Description, b.Public = in.Name, in.Sector, in.Place, in.Description, in.Public
+		if _, err := tx.Exec(`UPDATE bodies SET name = ?, sector = ?, place = ?, description = ?, public = ? WHERE id = ?`,
+			b.Name, b.Sector, b.Place, b.Description, b.Public, id); err != nil {
+			return err
+		}
+		return tx.Record("body.updated", id, map[string]any{"name": b.Name, "sector": b.Sector, "place": b.Place, "public": b.Public})
+	})
+	return b, err
+}
+
+// BodyFilter selects bodies in the public directory.
+type BodyFilter struct {
+	Query  string // part of the name
+	Place  string // UBIGEO prefix: "21" for Puno department, "2111" for San Román
+	Limit  int
+	Offset int
+}
+
+// PublicBodies lists public bodies, by name.
+func (db *DB) PublicBodies(ctx context.Context, f BodyFilter) ([]bodies.Body, error) {
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	q := `SELECT ` + bodyColumns + ` FROM bodies b WHERE b.public = TRUE`
+	var args []any
+	if f.Query != "" {
+		q += ` AND LOWER(b.name) LIKE ? ESCAPE '\'`
+		args = append(args, "%"+escapeLike(strings.ToLower(f.Query))+"%")
+	}
+	if f.Place != "" {
+		q += ` AND b.place LIKE ?`
+		args = append(args, escapeLike(f.Place)+"%")
+	}
+	q += ` ORDER BY b.name, b.id LIMIT ? OFFSET ?`
+	args = append(args, f.Limit, f.Offset)
+	return db.listBodies(ctx, q, args...)
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+func (db *DB) listBodies(ctx context.Context, q string, args ...any) ([]bodies.Body, error) {
+	var out []bodies.Body
+	err := db.View(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var b bodies.Body
+			if err := scanBody(rows, &b); err != nil {
+				return err
+			}
+			out = append(out, b)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// Memberships lists the bodies a person belongs to, with their roles.
+func (db *DB) Memberships(ctx context.Context, userID int64) ([]bodies.Membership, error) {
+	var out []bodies.Membership
+	err := db.View(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(`SELECT `+bodyColumns+`, m.role FROM memberships m JOIN bodies b ON b.id = m.body_id WHERE m.user_id = ? ORDER BY b.name, b.id`, userID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var m bodies.Membership
+			var created int64
+			b := &m.Body
+			if err := rows.Scan(&b.ID, &b.Kind, &b.Name, &b.Sector, &b.Place, &b.Description, &b.Public, &b.ParentID, &created, &b.Members, &m.Role); err != nil {
+				return err
+			}
+			b.CreatedAt = fromUS(created)
+			out = append(out, m)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// RoleCounts is how many members hold each role.
+type RoleCounts map[bodies.Role]int
+
+// Members lists a page of a body's members (facilitators, then secretaries,
+// then members, each by name) and the count of each role.
+func (db *DB) Members(ctx context.Context, viewer, id int64, limit, offset int) ([]bodies.Person, RoleCounts, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	var out []bodies.Person
+	counts := RoleCounts{}
+	err := db.View(ctx, func(tx *Tx) error {
+		tx.Actor = viewer
+		if _, _, err := tx.authorize(authz.ViewMembers, id); err != nil {
+			return err
+		}
+		rows, err := tx.Query(`SELECT role, COUNT(*) FROM memberships WHERE body_id = ? GROUP BY role`, id)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var r bodies.Role
+			var n int
+			if err := rows.Scan(&r, &n); err != nil {
+				rows.Close()
+				return err
+			}
+			counts[r] = n
+		}
+		rows.Close()
+		rows, err = tx.Query(`SELECT u.id, u.name, m.role, m.joined_at FROM memberships m JOIN users u ON u.id = m.user_id
+			WHERE m.body_id = ? ORDER BY CASE m.role WHEN 'facilitator' THEN 0 WHEN 'secretary' THEN 1 ELSE 2 END, u.name_key, u.id LIMIT ? OFFSET ?`, id, limit, offset)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var m bodies.Person
+			var joined int64
+			if err := rows.Scan(&m.UserID, &m.Name, &m.Role, &joined); err != nil {
+				return err
+			}
+			m.JoinedAt = fromUS(joined)
+			out = append(out, m)
+		}
+		return rows.Err()
+	})
+	return out, counts, err
+}
+
+// CreateInvitation makes an invitation code for a body. The code itself is
+// returned once and only its hash is kept.
+func (db *DB) CreateInvitation(ctx context.Context, actor, body int64, in bodies.InvitationInput) (bodies.Invitation, error) {
+	if err := in.Clean(); err != nil {
+		return bodies.Invitation{}, err
+	}
+	inv := bodies.Invitation{BodyID: body, Label: in.Label, MaxUses: in.MaxUses, Code: bodies.NewCode()}
+	err := db.Update(ctx, actor, func(tx *Tx) error {
+		if _, _, err := tx.authorize(authz.Invite, body); err != nil {
+			return err
+		}
+		inv.CreatedAt = tx.Now
+		inv.ExpiresAt = tx.Now.Add(in.ValidFor)
+		var err error
+		inv.ID, err = tx.Insert(`INSERT INTO invitations (body_id, code_hash, label, max_uses, expires_at, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			body, accounts.HashSecret(inv.Code), inv.Label, inv.MaxUses, us(inv.ExpiresAt), actor, us(tx.Now))
+		if err != nil {
+			return err
+		}
+		return tx.Record("invitation.created", body, map[string]any{"invitation": inv.ID, "max_uses": inv.MaxUses, "expires_at": inv.ExpiresAt})
+	})
+	return inv, err
+}
+
+const invitationColumns = `id, body_id, label, max_uses, uses, expires_at, revoked_at, created_at`
+
+func scanInvitation(row interface{ Scan(...any) error }, inv *bodies.Invitation) error {
+	var exp, rev, created int64
+	if err := row.Scan(&inv.ID, &inv.BodyID, &inv.Label, &inv.MaxUses, &inv.Uses, &exp, &rev, &created); err != nil {
+		return err
+	}
+	inv.ExpiresAt, inv.RevokedAt, inv.CreatedAt = fromUS(exp), fromUS(rev), fromUS(created)
+	return nil
+}
+
+// Invitations lists a body's invitations, newest first.
+func (db *DB) Invitations(ctx context.Context, actor, body int64) ([]bodies.Invitation, error) {
+	var out []bodies.Invitation
+	err := db.View(ctx, func(tx *Tx) error {
+		tx.Actor = actor
+		if _, _, err := tx.authorize(authz.Invite, body); err != nil {
+			return err
+		}
+		rows, err := tx.Query(`SELECT `+invitationColumns+` FROM invitations WHERE body_id = ? ORDER BY id DESC LIMIT 200`, body)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var inv bodies.Invitation
+			if err := scanInvitation(rows, &inv); err != nil {
+				return err
+			}
+			out = append(out, inv)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// RevokeInvitation stops an invitation from being used.
+func (db *DB) RevokeInvitation(ctx context.Context, actor, body, id int64) error {
+	return db.Update(ctx, actor, func(tx *Tx) error {
+		if _, _, err := tx.authorize(authz.Invite, body); err != nil {
+			return err
+		}
+		res, err := tx.Exec(`UPDATE invitations SET revoked_at = ? WHERE id = ? AND body_id = ? AND revoked_at = 0`, us(tx.Now), id, body)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errs.New(errs.NotFound, "invitation.not_found")
+		}
+		return tx.Record("invitation.revoked", body, map[string]any{"invitation": id})
+	})
+}
+
+// InvitationBody returns the body an invitation code leads to, for the page
+// that asks a person to confirm joining.
+func (db *DB) InvitationBody(ctx context.Context, code string) (bodies.Body, error) {
+	var b bodies.Body
+	err := db.View(ctx, func(tx *Tx) error {
+		inv, err := tx.invitation(code)
+		if err != nil {
+			return err
+		}
+		return scanBody(tx.QueryRow(`SELECT `+bodyColumns+` FROM bodies b WHERE b.id = ?`, inv.BodyID), &b)
+	})
+	return b, err
+}
+
+func (tx *Tx) invitation(code string) (bodies.Invitation, error) {
+	var inv bodies.Invitation
+	code = bodies.NormalizeCode(code)
+	if code == "" {
+		return inv, errs.Field("code", "error.required")
+	}
+	err := scanInvitation(tx.QueryRow(`SELECT `+invitationColumns+` FROM invitations WHERE code_hash = ?`, accounts.HashSecret(code)), &inv)
+	if err != nil {
+		return inv, notFound(err, "invitation.not_found")
+	}
+	if key := inv.Status(tx.Now); key != "" {
+		return inv, errs.Field("code", key)
+	}
+	return inv, nil
+}
+
+// Join makes actor a member of the body an invitation code leads to.
+func (db *DB) Join(ctx context.Context, actor int64, code string) (bodies.Body, error) {
+	var b bodies.Body
+	err := db.Update(ctx, actor, func(tx *Tx) error {
+		inv, err := tx.invitation(code)
+		if err != nil {
+			return err
+		}
+		if b, _, err = tx.subject(inv.BodyID, actor); err != nil {
+			return err
+		}
+		if err := tx.addMember(inv.BodyID, actor); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`UPDATE invitations SET uses = uses + 1 WHERE id = ?`, inv.ID); err != nil {
+			return err
+		}
+		b.Members++
+		return tx.Record("member.joined", inv.BodyID, map[string]any{"user": actor, "invitation": inv.ID})
+	})
+	return b, err
+}
+
+func (tx *Tx) addMember(body, user int64) error {
+	_, err := tx.Exec(`INSERT INTO memberships (body_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)`, body, user, bodies.Member, us(tx.Now))
+	if isUnique(err) || (err != nil && strings.Contains(err.Error(), "PRIMARY KEY")) {
+		return errs.New(errs.Conflict, "body.already_member")
+	}
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(`UPDATE bodies SET members = members + 1 WHERE id = ?`, body)
+	return err
+}
+
+func (tx *Tx) removeMember(body, user int64, from bodies.Role) error {
+	if from == bodies.Facilitator {
+		var n int
+		if err := tx.QueryRow(`SELECT COUNT(*) FROM memberships WHERE body_id = ? AND role = ?`, body, bodies.Facilitator).Scan(&n); err != nil {
+			return err
+		}
+		if err := bodies.CheckRoleChange(n, from, bodies.None); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.Exec(`DELETE FROM memberships WHERE body_id = ? AND user_id = ?`, body, user); err != nil {
+		return err
+	}
+	_, err := tx.Exec(`UPDATE bodies SET members = members - 1 WHERE id = ?`, body)
+	return err
+}
+
+// RequestToJoin asks to join a body; a facilitator decides.
+func (db *DB) RequestToJoin(ctx context.Context, actor, body int64, message string) (bodies.JoinRequest, error) {
+	message, err := bodies.CleanText("message", message, 0, bodies.ReasonMax, true)
+	if err != nil {
+		return bodies.JoinRequest{}, err
+	}
+	r := bodies.JoinRequest{BodyID: body, UserID: actor, Message: message, Status: "pending"}
+	err = db.Update(ctx, actor, func(tx *Tx) error {
+		if _, _, err := tx.authorize(authz.RequestToJoin, body); err != nil {
+			if errs.Is(err, errs.Forbidden) {
+				return errs.New(errs.Conflict, "body.already_member")
+			}
+			return err
+		}
+		r.CreatedAt = tx.Now
+		r.ID, err = tx.Insert(`INSERT INTO join_requests (body_id, user_id, message, status, created_at) VALUES (?, ?, ?, 'pending', ?)`, body, actor, message, us(tx.Now))
+		if isUnique(err) {
+			return errs.New(errs.Conflict, "request.pending")
+		}
+		if err != nil {
+			return err
+		}
+		return tx.Record("request.created", body, map[string]any{"request": r.ID, "user": actor})
+	})
+	return r, err
+}
+
+// JoinRequests lists a body's pending join requests.
+func (db *DB) JoinRequests(ctx context.Context, actor, body int64) ([]bodies.JoinRequest, error) {
+	var out []bodies.JoinRequest
+	err := db.View(ctx, func(tx *Tx) error {
+		tx.Actor = actor
+		if _, _, err := tx.authorize(authz.DecideRequests, body); err != nil {
+			return err
+		}
+		rows, err := tx.Query(`SELECT r.id, r.body_id, r.user_id, u.name, r.message, r.status, r.created_at FROM join_requests r JOIN users u ON u.id = r.user_id
+			WHERE r.body_id = ? AND r.status = 'pending' ORDER BY r.id LIMIT 500`, body)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r bodies.JoinRequest
+			var c int64
+			if err := rows.Scan(&r.ID, &r.BodyID, &r.UserID, &r.Name, &r.Message, &r.Status, &c); err != nil {
+				return err
+			}
+			r.CreatedAt = fromUS(c)
+			out = append(out, r)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// DecideRequest approves (the person becomes a member) or refuses (with a
+// reason) a pending join request.
+func (db *DB) DecideRequest(ctx context.Context, actor, body, id int64, approve bool, reason string) error {
+	reason, err := bodies.CleanText("reason", reason, 0, bodies.ReasonMax, true)
+	if err != nil {
+		return err
+	}
+	if !approve && reason == "" {
+		return errs.Field("reason", "error.required")
+	}
+	return db.Update(ctx, actor, func(tx *Tx) error {
+		if _, _, err := tx.authorize(authz.DecideRequests, body); err != nil {
+			return err
+		}
+		var user int64
+		err := tx.QueryRow(`SELECT user_id FROM join_requests WHERE id = ? AND body_id = ? AND status = 'pending'`, id, body).Scan(&user)
+		if err != nil {
+			return notFound(err, "request.not_found")
+		}
+		status := "refused"
+		if approve {
+			status = "approved"
+			if err := tx.addMember(body, user); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(`UPDATE join_requests SET status = ?, reason = ?, decided_by = ?, decided_at = ? WHERE id = ?`, status, reason, actor, us(tx.Now), id); err != nil {
+			return err
+		}
+		return tx.Record("request."+status, body, map[string]any{"request": id, "user": user, "reason": reason})
+	})
+}
+
+// SetRole gives a member a role. A body always keeps one facilitator.
+func (db *DB) SetRole(ctx context.Context, actor, body, user int64, role bodies.Role) error {
+	if !bodies.ValidRole(role) {
+		return errs.Field("role", "body.role.unknown")
+	}
+	return db.Update(ctx, actor, func(tx *Tx) error {
+		if _, _, err := tx.authorize(authz.ChangeRoles, body); err != nil {
+			return err
+		}
+		from, err := tx.role(body, user)
+		if err != nil {
+			return err
+		}
+		if from == bodies.None {
+			return errs.New(errs.NotFound, "body.member.not_found")
+		}
+		if from == role {
+			return nil
+		}
+		var n int
+		if err := tx.QueryRow(`SELECT COUNT(*) FROM memberships WHERE body_id = ? AND role = ?`, body, bodies.Facilitator).Scan(&n); err != nil {
+			return err
+		}
+		if err := bodies.CheckRoleChange(n, from, role); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`UPDATE memberships SET role = ? WHERE body_id = ? AND user_id = ?`, role, body, user); err != nil {
+			return err
+		}
+		return tx.Record("member.role", body, map[string]any{"user": user, "from": from, "to": role})
+	})
+}
+
+// RemoveMember removes a member from a body, with a reason.
+func (db *DB) RemoveMember(ctx context.Context, actor, body, user int64, reason string) error {
+	reason, err := bodies.CleanText("reason", reason, 1, bodies.ReasonMax, true)
+	if err != nil {
+		return err
+	}
+	return db.Update(ctx, actor, func(tx *Tx) error {
+		if _, _, err := tx.authorize(authz.RemoveMember, body); err != nil {
+			return err
+		}
+		from, err := tx.role(body, user)
+		if err != nil {
+			return err
+		}
+		if from == bodies.None {
+			return errs.New(errs.NotFound, "body.member.not_found")
+		}
+		if err := tx.removeMember(body, user, from); err != nil {
+			return err
+		}
+		return tx.Record("member.removed", body, map[string]any{"user": user, "reason": reason})
+	})
+}
+
+// Leave takes actor out of a body.
+func (db *DB) Leave(ctx context.Context, actor, body int64) error {
+	return db.Update(ctx, actor, func(tx *Tx) error {
+		_, s, err := tx.authorize(authz.Leave, body)
+		if err != nil {
+			return err
+		}
+		if err := tx.removeMember(body, actor, s.Role); err != nil {
+			return err
+		}
+		return tx.Record("member.left", body, map[string]any{"user": actor})
+	})
+}

@@ -1,0 +1,107 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"asamblea/authz"
+	"asamblea/journal"
+)
+
+// Record appends the journal entry of this transaction's change. It is the
+// one function every change of state goes through.
+func (tx *Tx) Record(kind string, body int64, payload any) error {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return fmt.Errorf("journal payload: %w", err)
+	}
+	e := journal.Entry{At: tx.Now, Actor: tx.Actor, Kind: kind, Body: body, Payload: string(b)}
+	// The UPDATE takes the row lock that orders concurrent writers on
+	// PostgreSQL; on SQLite the single writer already does.
+	if err := tx.QueryRow(`UPDATE journal_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash`).Scan(&e.Seq, &e.Prev); err != nil {
+		return fmt.Errorf("journal head: %w", err)
+	}
+	e.Hash = journal.Sum(e)
+	if _, err := tx.Exec(`INSERT INTO journal (seq, prev, hash, at, actor, kind, body, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.Seq, e.Prev, e.Hash, us(e.At), e.Actor, e.Kind, e.Body, e.Payload); err != nil {
+		return fmt.Errorf("journal append: %w", err)
+	}
+	if _, err := tx.Exec(`UPDATE journal_head SET hash = ? WHERE id = 1`, e.Hash); err != nil {
+		return fmt.Errorf("journal head: %w", err)
+	}
+	return nil
+}
+
+// VerifyJournal recomputes the whole chain and checks it against the head.
+// It returns the number of entries checked and the first problem found.
+func (db *DB) VerifyJournal() (int64, error) {
+	rows, err := db.read.Query(`SELECT seq, prev, hash, at, actor, kind, body, payload FROM journal ORDER BY seq`)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	v := journal.NewVerifier()
+	for rows.Next() {
+		var e journal.Entry
+		var at int64
+		if err := rows.Scan(&e.Seq, &e.Prev, &e.Hash, &at, &e.Actor, &e.Kind, &e.Body, &e.Payload); err != nil {
+			return v.Checked(), err
+		}
+		e.At = fromUS(at)
+		if err := v.Check(e); err != nil {
+			return v.Checked(), err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return v.Checked(), err
+	}
+	var seq int64
+	var hash string
+	if err := db.read.QueryRow(`SELECT seq, hash FROM journal_head WHERE id = 1`).Scan(&seq, &hash); err != nil {
+		return v.Checked(), err
+	}
+	if seq != v.Checked() || hash != v.Head() {
+		return v.Checked(), fmt.Errorf("entry %d: the chain ends at entry %d but the head names entry %d (entries removed from the end)", v.Checked()+1, v.Checked(), seq)
+	}
+	return v.Checked(), nil
+}
+
+// Entries returns up to limit journal entries of body after seq, oldest first.
+func (tx *Tx) Entries(body, after int64, limit int) ([]journal.Entry, error) {
+	rows, err := tx.Query(`SELECT seq, prev, hash, at, actor, kind, body, payload FROM journal WHERE body = ? AND seq > ? ORDER BY seq LIMIT ?`, body, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var es []journal.Entry
+	for rows.Next() {
+		var e journal.Entry
+		var at int64
+		if err := rows.Scan(&e.Seq, &e.Prev, &e.Hash, &at, &e.Actor, &e.Kind, &e.Body, &e.Payload); err != nil {
+			return nil, err
+		}
+		e.At = fromUS(at)
+		es = append(es, e)
+	}
+	return es, rows.Err()
+}
+
+// BodyJournal returns up to limit entries about body after seq, for its
+// members.
+func (db *DB) BodyJournal(ctx context.Context, viewer, body, after int64, limit int) ([]journal.Entry, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	var out []journal.Entry
+	err := db.View(ctx, func(tx *Tx) error {
+		tx.Actor = viewer
+		if _, _, err := tx.authorize(authz.ViewBodyJournal, body); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.Entries(body, after, limit)
+		return err
+	})
+	return out, err
+}
