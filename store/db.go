@@ -200,6 +200,9 @@ type Tx struct {
 	ctx   context.Context
 	Now   time.Time
 	Actor int64
+
+	head       *journalHead // the journal head, once this transaction has locked it
+	appendStmt *sql.Stmt    // the prepared journal INSERT
 }
 
 // Update runs fn in a write transaction on behalf of actor (0 for the
@@ -211,6 +214,10 @@ func (db *DB) Update(ctx context.Context, actor int64, fn func(*Tx) error) error
 	}
 	tx := &Tx{tx: sqltx, db: db, ctx: ctx, Now: db.Now().UTC().Truncate(time.Microsecond), Actor: actor}
 	if err := fn(tx); err != nil {
+		sqltx.Rollback()
+		return err
+	}
+	if err := tx.flushJournal(); err != nil {
 		sqltx.Rollback()
 		return err
 	}

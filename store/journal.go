@@ -9,25 +9,49 @@ import (
 	"asamblea/journal"
 )
 
+// journalHead is the last entry's sequence and hash as this transaction
+// sees them.
+type journalHead struct {
+	seq  int64
+	hash string
+}
+
 // Record appends the journal entry of this transaction's change. It is the
-// one function every change of state goes through.
+// one function every change of state goes through. The first call in a
+// transaction locks the journal head (the UPDATE takes the row lock that
+// orders concurrent writers on PostgreSQL; on SQLite the single writer
+// already does); Update writes the new head just before it commits.
 func (tx *Tx) Record(kind string, body int64, payload any) error {
 	b, err := json.Marshal(payload)
 	if err != nil {
 		return fmt.Errorf("journal payload: %w", err)
 	}
-	e := journal.Entry{At: tx.Now, Actor: tx.Actor, Kind: kind, Body: body, Payload: string(b)}
-	// The UPDATE takes the row lock that orders concurrent writers on
-	// PostgreSQL; on SQLite the single writer already does.
-	if err := tx.QueryRow(`UPDATE journal_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash`).Scan(&e.Seq, &e.Prev); err != nil {
-		return fmt.Errorf("journal head: %w", err)
+	if tx.head == nil {
+		h := &journalHead{}
+		if err := tx.QueryRow(`UPDATE journal_head SET seq = seq WHERE id = 1 RETURNING seq, hash`).Scan(&h.seq, &h.hash); err != nil {
+			return fmt.Errorf("journal head: %w", err)
+		}
+		tx.head = h
+		if tx.appendStmt, err = tx.tx.PrepareContext(tx.ctx, tx.db.rebind(`INSERT INTO journal (seq, prev, hash, at, actor, kind, body, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)); err != nil {
+			return fmt.Errorf("journal append: %w", err)
+		}
 	}
+	e := journal.Entry{Seq: tx.head.seq + 1, Prev: tx.head.hash, At: tx.Now, Actor: tx.Actor, Kind: kind, Body: body, Payload: string(b)}
 	e.Hash = journal.Sum(e)
-	if _, err := tx.Exec(`INSERT INTO journal (seq, prev, hash, at, actor, kind, body, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.Seq, e.Prev, e.Hash, us(e.At), e.Actor, e.Kind, e.Body, e.Payload); err != nil {
+	if _, err := tx.appendStmt.ExecContext(tx.ctx, e.Seq, e.Prev, e.Hash, us(e.At), e.Actor, e.Kind, e.Body, e.Payload); err != nil {
 		return fmt.Errorf("journal append: %w", err)
 	}
-	if _, err := tx.Exec(`UPDATE journal_head SET hash = ? WHERE id = 1`, e.Hash); err != nil {
+	tx.head.seq, tx.head.hash = e.Seq, e.Hash
+	return nil
+}
+
+// flushJournal writes the journal head if this transaction appended.
+func (tx *Tx) flushJournal() error {
+	if tx.head == nil {
+		return nil
+	}
+	tx.appendStmt.Close()
+	if _, err := tx.Exec(`UPDATE journal_head SET seq = ?, hash = ? WHERE id = 1`, tx.head.seq, tx.head.hash); err != nil {
 		return fmt.Errorf("journal head: %w", err)
 	}
 	return nil

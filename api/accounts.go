@@ -1,0 +1,139 @@
+package api
+
+import (
+	"net/http"
+
+	"asamblea/accounts"
+	"asamblea/httpauth"
+)
+
+type credentials struct {
+	Name     string `json:"name"`
+	Password string `json:"password"`
+}
+
+// signedIn is the answer to a sign-up or login: the user and the CSRF token
+// to send in X-CSRF-Token with the session cookie.
+type signedIn struct {
+	User accounts.User `json:"user"`
+	CSRF string        `json:"csrf_token"`
+}
+
+func (a *API) signup(w http.ResponseWriter, r *http.Request) {
+	var c credentials
+	if !a.decode(w, r, &c) {
+		return
+	}
+	u, err := a.db.CreateUser(r.Context(), a.hasher, c.Name, c.Password, httpauth.From(r).Lang)
+	if err == nil {
+		err = a.auth.SignIn(w, r, u)
+	}
+	if err != nil {
+		a.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, signedIn{User: u, CSRF: httpauth.From(r).CSRF})
+}
+
+func (a *API) login(w http.ResponseWriter, r *http.Request) {
+	var c credentials
+	if !a.decode(w, r, &c) {
+		return
+	}
+	u, err := a.auth.Login(r, c.Name, c.Password)
+	if err == nil {
+		err = a.auth.SignIn(w, r, u)
+	}
+	if err != nil {
+		a.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, signedIn{User: u, CSRF: httpauth.From(r).CSRF})
+}
+
+func (a *API) logout(w http.ResponseWriter, r *http.Request) {
+	if !a.csrf(w, r) {
+		return
+	}
+	if err := a.auth.SignOut(w, r); err != nil {
+		a.Error(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *API) me(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, httpauth.From(r).User)
+}
+
+func (a *API) sessions(w http.ResponseWriter, r *http.Request) {
+	id := httpauth.From(r)
+	list, err := a.db.Sessions(r.Context(), id.UserID(), id.SessionID)
+	if err != nil {
+		a.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"sessions": nonNil(list)})
+}
+
+func (a *API) endSession(w http.ResponseWriter, r *http.Request) {
+	if !a.csrf(w, r) {
+		return
+	}
+	sid, err := pathID(r, "id")
+	if err == nil {
+		err = a.db.EndSession(r.Context(), actor(r), sid)
+	}
+	if err != nil {
+		a.Error(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *API) tokens(w http.ResponseWriter, r *http.Request) {
+	list, err := a.db.Tokens(r.Context(), actor(r))
+	if err != nil {
+		a.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tokens": nonNil(list)})
+}
+
+func (a *API) createToken(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Name string `json:"name"`
+	}
+	if !a.decode(w, r, &in) {
+		return
+	}
+	t, err := a.db.CreateToken(r.Context(), actor(r), in.Name)
+	if err != nil {
+		a.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, t)
+}
+
+func (a *API) revokeToken(w http.ResponseWriter, r *http.Request) {
+	if !a.csrf(w, r) {
+		return
+	}
+	tid, err := pathID(r, "id")
+	if err == nil {
+		err = a.db.RevokeToken(r.Context(), actor(r), tid)
+	}
+	if err != nil {
+		a.Error(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// nonNil makes empty lists encode as [] rather than null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

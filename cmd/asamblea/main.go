@@ -1,0 +1,244 @@
+// Command asamblea runs the asamblea server and its administration tools.
+//
+//	asamblea serve    [--db PATH|URL] [--addr :8080] [--demo] [--trust-proxy]
+//	asamblea migrate  [--db PATH|URL]
+//	asamblea verify   [--db PATH|URL]
+//	asamblea demo     [--db PATH|URL] [--scale N]
+//	asamblea tally    --method M --seats N FILE
+//	asamblea version
+//
+// Every flag can also be set in the environment: ASAMBLEA_DB, ASAMBLEA_ADDR.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+	"time"
+	_ "time/tzdata" // dates in America/Lima even where the system has no zone data
+
+	"asamblea/demo"
+	"asamblea/server"
+	"asamblea/store"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+const usage = `asamblea — democratic self-organisation: committees, assemblies of mandated
+and recallable delegates, coordinated actions, elections.
+
+Usage:
+  asamblea serve    [--db PATH|URL] [--addr :8080] [--demo] [--trust-proxy]
+  asamblea migrate  [--db PATH|URL]
+  asamblea verify   [--db PATH|URL]
+  asamblea demo     [--db PATH|URL] [--scale N]
+  asamblea tally    --method M --seats N [--json] FILE
+  asamblea version
+
+--db is a file path for SQLite (default ./asamblea-data/asamblea.db) or a
+postgres:// URL; it can also be set in ASAMBLEA_DB, and --addr in ASAMBLEA_ADDR.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stderr, usage)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	switch args[0] {
+	case "serve":
+		return cmdServe(args[1:], stdout, stderr)
+	case "migrate":
+		return cmdMigrate(args[1:], stdout, stderr)
+	case "verify":
+		return cmdVerify(args[1:], stdout, stderr)
+	case "demo":
+		return cmdDemo(args[1:], stdout, stderr)
+	case "tally":
+		return cmdTally(args[1:], stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, versionString())
+		return 0
+	}
+	fmt.Fprintf(stderr, "asamblea: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}
+
+func versionString() string {
+	v := version
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		v += " (" + bi.GoVersion + ")"
+	}
+	return "asamblea " + v
+}
+
+// env returns the environment variable or the default.
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// DefaultDB is where the embedded database lives unless told otherwise.
+const DefaultDB = "./asamblea-data/asamblea.db"
+
+func newFlags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", env("ASAMBLEA_DB", DefaultDB), "SQLite file path or postgres:// URL (env ASAMBLEA_DB)")
+	return fs, db
+}
+
+// openDB opens and migrates the database.
+func openDB(ctx context.Context, dsn string, stderr io.Writer) (*store.DB, bool) {
+	db, err := store.Open(dsn)
+	if err != nil {
+		fmt.Fprintf(stderr, "asamblea: %v\n", err)
+		return nil, false
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		fmt.Fprintf(stderr, "asamblea: %v\n", err)
+		return nil, false
+	}
+	return db, true
+}
+
+func cmdMigrate(args []string, stdout, stderr io.Writer) int {
+	fs, dsn := newFlags("migrate", stderr)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	db, err := store.Open(*dsn)
+	if err != nil {
+		fmt.Fprintf(stderr, "asamblea: %v\n", err)
+		return 1
+	}
+	defer db.Close()
+	n, err := db.Migrate(context.Background())
+	if err != nil {
+		fmt.Fprintf(stderr, "asamblea: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "migrations applied: %d\n", n)
+	return 0
+}
+
+func cmdVerify(args []string, stdout, stderr io.Writer) int {
+	fs, dsn := newFlags("verify", stderr)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	db, err := store.Open(*dsn)
+	if err != nil {
+		fmt.Fprintf(stderr, "asamblea: %v\n", err)
+		return 1
+	}
+	defer db.Close()
+	n, err := db.VerifyJournal()
+	if err != nil {
+		fmt.Fprintf(stderr, "journal: %d entries checked; FAILED at %v\n", n, err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "journal: %d entries checked, chain intact\n", n)
+	return 0
+}
+
+func cmdDemo(args []string, stdout, stderr io.Writer) int {
+	fs, dsn := newFlags("demo", stderr)
+	scale := fs.Int("scale", 0, "also create N committees with about 100 members each, for load tests")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *scale < 0 {
+		fmt.Fprintln(stderr, "asamblea demo: --scale must be 0 or more")
+		return 2
+	}
+	ctx := context.Background()
+	db, ok := openDB(ctx, *dsn, stderr)
+	if !ok {
+		return 1
+	}
+	defer db.Close()
+	if err := demo.Fill(ctx, db, stdout); err != nil {
+		fmt.Fprintf(stderr, "asamblea demo: %v\n", err)
+		return 1
+	}
+	if *scale > 0 {
+		start := time.Now()
+		if err := demo.Scale(ctx, db, *scale, stdout); err != nil {
+			fmt.Fprintf(stderr, "asamblea demo: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "scale: %d committees in %s\n", *scale, time.Since(start).Round(time.Millisecond))
+	}
+	return 0
+}
+
+func cmdServe(args []string, stdout, stderr io.Writer) int {
+	fs, dsn := newFlags("serve", stderr)
+	addr := fs.String("addr", env("ASAMBLEA_ADDR", ":8080"), "address to listen on (env ASAMBLEA_ADDR)")
+	withDemo := fs.Bool("demo", false, "fill an empty database with demo data and print logins")
+	trustProxy := fs.Bool("trust-proxy", os.Getenv("ASAMBLEA_TRUST_PROXY") == "1", "trust X-Forwarded-Proto from a reverse proxy (env ASAMBLEA_TRUST_PROXY=1)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	db, ok := openDB(ctx, *dsn, stderr)
+	if !ok {
+		return 1
+	}
+	defer db.Close()
+	if *withDemo {
+		empty, err := demo.Empty(ctx, db)
+		if err == nil && empty {
+			err = demo.Fill(ctx, db, stdout)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "asamblea: demo: %v\n", err)
+			return 1
+		}
+	}
+	cfg := server.DefaultConfig()
+	cfg.TrustProxy = *trustProxy
+	srv, err := server.New(cfg, db, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "asamblea: %v\n", err)
+		return 1
+	}
+	hs := &http.Server{Addr: *addr, Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.ListenAndServe() }()
+	log.Info("asamblea listening", "addr", *addr, "db", string(db.Dialect()), "version", version)
+	select {
+	case err := <-errc:
+		fmt.Fprintf(stderr, "asamblea: %v\n", err)
+		return 1
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		fmt.Fprintf(stderr, "asamblea: shutdown: %v\n", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,187 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"asamblea/accounts"
+	"asamblea/bodies"
+	"asamblea/errs"
+	"asamblea/httpauth"
+	"asamblea/i18n"
+)
+
+type homeData struct {
+	Memberships []bodies.Membership
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	id := httpauth.From(r)
+	var d homeData
+	if id.User != nil {
+		ms, err := s.db.Memberships(r.Context(), id.User.ID)
+		if err != nil {
+			s.fail(w, r, err, "", nil)
+			return
+		}
+		d.Memberships = ms
+	}
+	s.render(w, r, http.StatusOK, "home", s.page(r, "home.title", d))
+}
+
+func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) {
+	p := s.page(r, "signup.title", nil)
+	p.Form.Set("next", r.URL.Query().Get("next"))
+	s.render(w, r, http.StatusOK, "signup", p)
+}
+
+func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
+	if !s.form(w, r) {
+		return
+	}
+	p := s.page(r, "signup.title", nil)
+	p.Form = url.Values{"name": {r.PostForm.Get("name")}, "next": {r.PostForm.Get("next")}}
+	pw := r.PostForm.Get("password")
+	if pw != r.PostForm.Get("password2") {
+		s.fail(w, r, errs.Field("password2", "account.password.mismatch"), "signup", p)
+		return
+	}
+	u, err := s.db.CreateUser(r.Context(), s.hasher, r.PostForm.Get("name"), pw, httpauth.From(r).Lang)
+	if err != nil {
+		s.fail(w, r, err, "signup", p)
+		return
+	}
+	if err := s.auth.SignIn(w, r, u); err != nil {
+		s.fail(w, r, err, "signup", p)
+		return
+	}
+	redirect(w, r, localNext(r.PostForm.Get("next"), "/?done=welcome"))
+}
+
+func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
+	p := s.page(r, "login.title", nil)
+	p.Form.Set("next", r.URL.Query().Get("next"))
+	s.render(w, r, http.StatusOK, "login", p)
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	if !s.form(w, r) {
+		return
+	}
+	p := s.page(r, "login.title", nil)
+	name := r.PostForm.Get("name")
+	p.Form = url.Values{"name": {name}, "next": {r.PostForm.Get("next")}}
+	u, err := s.auth.Login(r, name, r.PostForm.Get("password"))
+	if err != nil {
+		s.fail(w, r, err, "login", p)
+		return
+	}
+	if err := s.auth.SignIn(w, r, u); err != nil {
+		s.fail(w, r, err, "login", p)
+		return
+	}
+	redirect(w, r, localNext(r.PostForm.Get("next"), "/"))
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if !s.form(w, r) {
+		return
+	}
+	if err := s.auth.SignOut(w, r); err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	redirect(w, r, "/?done=bye")
+}
+
+func (s *Server) setLang(w http.ResponseWriter, r *http.Request) {
+	if !s.form(w, r) {
+		return
+	}
+	lang := r.PostForm.Get("lang")
+	if !s.cat.Has(lang, "lang.name") {
+		lang = i18n.Default
+	}
+	s.auth.SetLang(w, r, lang)
+	if id := httpauth.From(r); id.User != nil {
+		s.db.SetLang(r.Context(), id.User.ID, lang)
+	}
+	redirect(w, r, localNext(r.PostForm.Get("next"), "/"))
+}
+
+type accountData struct {
+	Sessions []accounts.Session
+	Tokens   []accounts.Token
+	NewToken *accounts.Token
+}
+
+func (s *Server) account(w http.ResponseWriter, r *http.Request) {
+	s.renderAccount(w, r, nil, http.StatusOK, nil)
+}
+
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, tok *accounts.Token, status int, formErr error) {
+	id := httpauth.From(r)
+	d := accountData{NewToken: tok}
+	var err error
+	if d.Sessions, err = s.db.Sessions(r.Context(), id.User.ID, id.SessionID); err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	if d.Tokens, err = s.db.Tokens(r.Context(), id.User.ID); err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	p := s.page(r, "account.title", d)
+	if formErr != nil {
+		s.fail(w, r, formErr, "account", p)
+		return
+	}
+	s.render(w, r, status, "account", p)
+}
+
+func (s *Server) endSession(w http.ResponseWriter, r *http.Request) {
+	if !s.form(w, r) {
+		return
+	}
+	sid, err := pathID(r, "id")
+	if err == nil {
+		err = s.db.EndSession(r.Context(), httpauth.From(r).UserID(), sid)
+	}
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	if sid == httpauth.From(r).SessionID {
+		s.auth.SignOut(w, r)
+		redirect(w, r, "/?done=bye")
+		return
+	}
+	redirect(w, r, "/account?done=session_ended")
+}
+
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
+	if !s.form(w, r) {
+		return
+	}
+	t, err := s.db.CreateToken(r.Context(), httpauth.From(r).UserID(), r.PostForm.Get("name"))
+	if err != nil {
+		s.renderAccount(w, r, nil, 0, err)
+		return
+	}
+	s.renderAccount(w, r, &t, http.StatusCreated, nil)
+}
+
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
+	if !s.form(w, r) {
+		return
+	}
+	tid, err := pathID(r, "id")
+	if err == nil {
+		err = s.db.RevokeToken(r.Context(), httpauth.From(r).UserID(), tid)
+	}
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	redirect(w, r, "/account?done=token_revoked")
+}

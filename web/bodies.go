@@ -1,0 +1,409 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"asamblea/bodies"
+	"asamblea/errs"
+	"asamblea/httpauth"
+	"asamblea/places"
+	"asamblea/store"
+)
+
+type directoryData struct {
+	Bodies []bodies.Body
+	Query  string
+}
+
+func (s *Server) directory(w http.ResponseWriter, r *http.Request) {
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	list, err := s.db.PublicBodies(r.Context(), store.BodyFilter{Query: q, Place: r.URL.Query().Get("place"), Limit: 100})
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	s.render(w, r, http.StatusOK, "bodies", s.page(r, "bodies.title", directoryData{Bodies: list, Query: q}))
+}
+
+type bodyFormData struct {
+	Sectors    []bodies.Sector
+	Candidates []places.Place // places matching the search, when there is no single match
+	Action     string
+	Edit       bool
+}
+
+func (s *Server) newBody(w http.ResponseWriter, r *http.Request) {
+	p := s.page(r, "body.new.title", bodyFormData{Sectors: bodies.Sectors, Action: "/bodies"})
+	p.Form.Set("public", "on")
+	s.render(w, r, http.StatusOK, "body_form", p)
+}
+
+// placeFromForm resolves the place field: a code chosen from the list, a
+// label picked from the autocomplete (ending in "(210101)"), or words to
+// search. It returns the code, or the candidates to choose from.
+func (s *Server) placeFromForm(f url.Values) (string, []places.Place) {
+	if c := f.Get("place"); c != "" && s.places.Valid(c) {
+		return c, nil
+	}
+	q := strings.TrimSpace(f.Get("place_q"))
+	if i := strings.LastIndex(q, "("); i >= 0 && strings.HasSuffix(q, ")") {
+		if c := q[i+1 : len(q)-1]; s.places.Valid(c) {
+			return c, nil
+		}
+	}
+	if s.places.Valid(q) {
+		return q, nil
+	}
+	if q == "" {
+		return "", nil
+	}
+	found := s.places.Search(q, 20)
+	if len(found) == 1 {
+		return found[0].Code, nil
+	}
+	return "", found
+}
+
+func (s *Server) bodyInput(w http.ResponseWriter, r *http.Request, p *Page, d *bodyFormData) (bodies.Input, bool) {
+	f := r.PostForm
+	p.Form = url.Values{"name": {f.Get("name")}, "sector": {f.Get("sector")}, "description": {f.Get("description")}, "place_q": {f.Get("place_q")}, "public": {f.Get("public")}}
+	code, candidates := s.placeFromForm(f)
+	in := bodies.Input{Name: f.Get("name"), Sector: bodies.Sector(f.Get("sector")), Place: code, Description: f.Get("description"), Public: f.Get("public") == "on"}
+	if code == "" {
+		d.Candidates = candidates
+		key := "body.place.choose"
+		if len(candidates) == 0 {
+			key = "body.place.none"
+			if strings.TrimSpace(f.Get("place_q")) == "" {
+				key = "error.required"
+			}
+		}
+		s.fail(w, r, errs.Field("place", key), "body_form", p)
+		return in, false
+	}
+	p.Form.Set("place_q", p.PlaceLabel(code)+" ("+code+")")
+	return in, true
+}
+
+func (s *Server) createBody(w http.ResponseWriter, r *http.Request) {
+	if !s.form(w, r) {
+		return
+	}
+	d := &bodyFormData{Sectors: bodies.Sectors, Action: "/bodies"}
+	p := s.page(r, "body.new.title", d)
+	in, ok := s.bodyInput(w, r, p, d)
+	if !ok {
+		return
+	}
+	b, err := s.db.CreateCommittee(r.Context(), httpauth.From(r).UserID(), in, s.places.Valid)
+	if err != nil {
+		s.fail(w, r, err, "body_form", p)
+		return
+	}
+	redirect(w, r, "/bodies/"+strconv.FormatInt(b.ID, 10)+"?done=created")
+}
+
+func (s *Server) editBody(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	b, role, err := s.db.Body(r.Context(), httpauth.From(r).UserID(), id)
+	if err == nil && role != bodies.Facilitator {
+		err = errs.New(errs.Forbidden, "error.forbidden")
+	}
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	p := s.page(r, "body.edit.title", bodyFormData{Sectors: bodies.Sectors, Action: "/bodies/" + r.PathValue("id") + "/edit", Edit: true})
+	p.Form = url.Values{"name": {b.Name}, "sector": {string(b.Sector)}, "description": {b.Description}, "place_q": {p.PlaceLabel(b.Place) + " (" + b.Place + ")"}}
+	if b.Public {
+		p.Form.Set("public", "on")
+	}
+	s.render(w, r, http.StatusOK, "body_form", p)
+}
+
+func (s *Server) updateBody(w http.ResponseWriter, r *http.Request) {
+	if !s.form(w, r) {
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	d := &bodyFormData{Sectors: bodies.Sectors, Action: "/bodies/" + r.PathValue("id") + "/edit", Edit: true}
+	p := s.page(r, "body.edit.title", d)
+	in, ok := s.bodyInput(w, r, p, d)
+	if !ok {
+		return
+	}
+	if _, err := s.db.UpdateBody(r.Context(), httpauth.From(r).UserID(), id, in, s.places.Valid); err != nil {
+		s.fail(w, r, err, "body_form", p)
+		return
+	}
+	redirect(w, r, "/bodies/"+r.PathValue("id")+"?done=saved")
+}
+
+// membersPerPage bounds the member list of a body page.
+const membersPerPage = 100
+
+type bodyData struct {
+	Body     bodies.Body
+	Role     bodies.Role
+	Members  []bodies.Person
+	Counts   store.RoleCounts
+	Roles    []bodies.Role
+	Page     int
+	Pages    int
+	PrevPage int
+	NextPage int
+}
+
+// IsFacilitator reports whether the viewer facilitates the body.
+func (d bodyData) IsFacilitator() bool { return d.Role == bodies.Facilitator }
+
+// IsMember reports whether the viewer belongs to the body.
+func (d bodyData) IsMember() bool { return d.Role != bodies.None }
+
+func (s *Server) showBody(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	viewer := httpauth.From(r).UserID()
+	b, role, err := s.db.Body(r.Context(), viewer, id)
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	d := bodyData{Body: b, Role: role, Roles: bodies.Roles, Page: 1}
+	if role != bodies.None {
+		if n, err := strconv.Atoi(r.URL.Query().Get("page")); err == nil && n > 1 {
+			d.Page = n
+		}
+		d.Members, d.Counts, err = s.db.Members(r.Context(), viewer, id, membersPerPage, (d.Page-1)*membersPerPage)
+		if err != nil {
+			s.fail(w, r, err, "", nil)
+			return
+		}
+		d.Pages = (b.Members + membersPerPage - 1) / membersPerPage
+		if d.Page > 1 {
+			d.PrevPage = d.Page - 1
+		}
+		if d.Page < d.Pages {
+			d.NextPage = d.Page + 1
+		}
+	}
+	p := s.page(r, "", d)
+	p.Title = b.Name
+	s.render(w, r, http.StatusOK, "body", p)
+}
+
+func (s *Server) bodyAction(w http.ResponseWriter, r *http.Request, fn func(actor, body int64) (string, error)) {
+	if !s.form(w, r) {
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	to, err := fn(httpauth.From(r).UserID(), id)
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	redirect(w, r, to)
+}
+
+func (s *Server) setRole(w http.ResponseWriter, r *http.Request) {
+	s.bodyAction(w, r, func(actor, body int64) (string, error) {
+		user, err := pathID(r, "user")
+		if err != nil {
+			return "", err
+		}
+		return "/bodies/" + r.PathValue("id") + "?done=role_changed", s.db.SetRole(r.Context(), actor, body, user, bodies.Role(r.PostForm.Get("role")))
+	})
+}
+
+func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) {
+	s.bodyAction(w, r, func(actor, body int64) (string, error) {
+		user, err := pathID(r, "user")
+		if err != nil {
+			return "", err
+		}
+		return "/bodies/" + r.PathValue("id") + "?done=member_removed", s.db.RemoveMember(r.Context(), actor, body, user, r.PostForm.Get("reason"))
+	})
+}
+
+func (s *Server) leave(w http.ResponseWriter, r *http.Request) {
+	s.bodyAction(w, r, func(actor, body int64) (string, error) {
+		return "/?done=left", s.db.Leave(r.Context(), actor, body)
+	})
+}
+
+type invitationsData struct {
+	Body        bodies.Body
+	Invitations []bodies.Invitation
+	New         *bodies.Invitation
+	Link        string
+}
+
+func (s *Server) invitations(w http.ResponseWriter, r *http.Request) {
+	s.renderInvitations(w, r, nil, http.StatusOK, nil)
+}
+
+func (s *Server) renderInvitations(w http.ResponseWriter, r *http.Request, inv *bodies.Invitation, status int, formErr error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	actor := httpauth.From(r).UserID()
+	d := invitationsData{New: inv}
+	if d.Body, _, err = s.db.Body(r.Context(), actor, id); err == nil {
+		d.Invitations, err = s.db.Invitations(r.Context(), actor, id)
+	}
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	if inv != nil {
+		scheme := "http"
+		if httpauth.From(r).Secure {
+			scheme = "https"
+		}
+		d.Link = scheme + "://" + r.Host + "/join/" + inv.Code
+	}
+	p := s.page(r, "invitations.title", d)
+	p.Form.Set("max_uses", "1")
+	p.Form.Set("days", "7")
+	if formErr != nil {
+		p.Form = r.PostForm
+		s.fail(w, r, formErr, "invitations", p)
+		return
+	}
+	s.render(w, r, status, "invitations", p)
+}
+
+func (s *Server) createInvitation(w http.ResponseWriter, r *http.Request) {
+	if !s.form(w, r) {
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	in := bodies.InvitationInput{Label: r.PostForm.Get("label")}
+	in.MaxUses, _ = strconv.Atoi(r.PostForm.Get("max_uses"))
+	in.Days, _ = strconv.Atoi(r.PostForm.Get("days"))
+	inv, err := s.db.CreateInvitation(r.Context(), httpauth.From(r).UserID(), id, in)
+	if err != nil {
+		if errs.Is(err, errs.Invalid) {
+			s.renderInvitations(w, r, nil, 0, err)
+			return
+		}
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	s.renderInvitations(w, r, &inv, http.StatusCreated, nil)
+}
+
+func (s *Server) revokeInvitation(w http.ResponseWriter, r *http.Request) {
+	s.bodyAction(w, r, func(actor, body int64) (string, error) {
+		inv, err := pathID(r, "inv")
+		if err != nil {
+			return "", err
+		}
+		return "/bodies/" + r.PathValue("id") + "/invitations?done=invitation_revoked", s.db.RevokeInvitation(r.Context(), actor, body, inv)
+	})
+}
+
+type requestsData struct {
+	Body     bodies.Body
+	Requests []bodies.JoinRequest
+}
+
+func (s *Server) requests(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	actor := httpauth.From(r).UserID()
+	var d requestsData
+	if d.Body, _, err = s.db.Body(r.Context(), actor, id); err == nil {
+		d.Requests, err = s.db.JoinRequests(r.Context(), actor, id)
+	}
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	s.render(w, r, http.StatusOK, "requests", s.page(r, "requests.title", d))
+}
+
+func (s *Server) requestToJoin(w http.ResponseWriter, r *http.Request) {
+	s.bodyAction(w, r, func(actor, body int64) (string, error) {
+		_, err := s.db.RequestToJoin(r.Context(), actor, body, r.PostForm.Get("message"))
+		return "/bodies/" + r.PathValue("id") + "?done=requested", err
+	})
+}
+
+func (s *Server) decideRequest(w http.ResponseWriter, r *http.Request) {
+	s.bodyAction(w, r, func(actor, body int64) (string, error) {
+		req, err := pathID(r, "req")
+		if err != nil {
+			return "", err
+		}
+		approve := r.PostForm.Get("decision") == "approve"
+		return "/bodies/" + r.PathValue("id") + "/requests?done=decided", s.db.DecideRequest(r.Context(), actor, body, req, approve, r.PostForm.Get("reason"))
+	})
+}
+
+type joinData struct {
+	Body *bodies.Body
+	Code string
+}
+
+func (s *Server) joinForm(w http.ResponseWriter, r *http.Request) {
+	code := r.PathValue("code")
+	if code == "" {
+		code = r.URL.Query().Get("code")
+	}
+	d := joinData{Code: bodies.NormalizeCode(code)}
+	p := s.page(r, "join.title", &d)
+	p.Form.Set("code", d.Code)
+	if code != "" {
+		b, err := s.db.InvitationBody(r.Context(), code)
+		if err != nil {
+			s.fail(w, r, err, "join", p)
+			return
+		}
+		d.Body = &b
+	}
+	s.render(w, r, http.StatusOK, "join", p)
+}
+
+func (s *Server) join(w http.ResponseWriter, r *http.Request) {
+	if !s.form(w, r) {
+		return
+	}
+	code := r.PostForm.Get("code")
+	d := joinData{Code: code}
+	p := s.page(r, "join.title", &d)
+	p.Form.Set("code", code)
+	b, err := s.db.Join(r.Context(), httpauth.From(r).UserID(), code)
+	if err != nil {
+		s.fail(w, r, err, "join", p)
+		return
+	}
+	redirect(w, r, "/bodies/"+strconv.FormatInt(b.ID, 10)+"?done=joined")
+}
