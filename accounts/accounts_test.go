@@ -1,0 +1,134 @@
+package accounts
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"asamblea/errs"
+)
+
+var fast = Hasher{Time: 1, MemoryKiB: 64, Threads: 1}
+
+func TestPasswordRules(t *testing.T) {
+	tests := map[string]struct {
+		pw  string
+		key string
+	}{
+		"Phrase":        {"la tierra es de quien la trabaja", ""},
+		"Exactly12":     {"ñandú ñandú1", ""},
+		"Short":         {"corta", "account.password.too_short"},
+		"ElevenRunes":   {"ñññññññññññ", "account.password.too_short"},
+		"TooLong":       {strings.Repeat("a", 129), "account.password.too_long"},
+		"Common":        {"123456789012", "account.password.common"},
+		"CommonUpper":   {"PASSWORDPASSWORD", "account.password.common"},
+		"NoComposition": {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", ""},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			err := CheckPassword(tc.pw)
+			if tc.key == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			if errs.As(err).Key != tc.key {
+				t.Fatalf("got %v, want %s", err, tc.key)
+			}
+		})
+	}
+}
+
+func TestHash(t *testing.T) {
+	h := fast.Hash("la tierra es de quien la trabaja")
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=64,t=1,p=1$") {
+		t.Fatalf("hash %q", h)
+	}
+	if !VerifyPassword(h, "la tierra es de quien la trabaja") {
+		t.Fatal("right password refused")
+	}
+	for _, bad := range []string{"", "la tierra es de quien la trabaj", "La tierra es de quien la trabaja"} {
+		if VerifyPassword(h, bad) {
+			t.Fatalf("wrong password %q accepted", bad)
+		}
+	}
+	if VerifyPassword("$argon2id$garbage", "x") || VerifyPassword("", "") {
+		t.Fatal("malformed hash accepted")
+	}
+	if fast.Hash("x") == fast.Hash("x") {
+		t.Fatal("salt is not random")
+	}
+	if !strings.HasPrefix(DefaultHasher.Hash("x"), "$argon2id$v=19$m=19456,t=2,p=1$") {
+		t.Fatal("default parameters are not OWASP's")
+	}
+}
+
+func TestCleanName(t *testing.T) {
+	tests := map[string]struct{ in, want, key string }{
+		"Spaces":  {"  Rosa   Quispe ", "Rosa Quispe", ""},
+		"Accents": {"Ayelén Huamán", "Ayelén Huamán", ""},
+		"Empty":   {" ", "", "error.required"},
+		"One":     {"R", "", "error.too_short"},
+		"Long":    {strings.Repeat("a", 41), "", "error.too_long"},
+		"Markup":  {"<b>Rosa</b>", "", "error.bad_characters"},
+		"Control": {"Ro\x07sa", "", "error.bad_characters"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			got, err := CleanName("name", tc.in)
+			if tc.key != "" {
+				if errs.As(err).Key != tc.key {
+					t.Fatalf("got %v, want %s", err, tc.key)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Fatalf("got %q, %v", got, err)
+			}
+		})
+	}
+	if NameKey("ROSA") != NameKey("rosa") || NameKey("Ａna") != NameKey("ana") {
+		t.Fatal("name keys differ by case or width")
+	}
+}
+
+func TestLimiter(t *testing.T) {
+	l := NewLimiter(3, 15*time.Minute)
+	now := time.Date(2023, 1, 9, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < 3; i++ {
+		if err := l.Allow(now, "rosa", "c1"); err != nil {
+			t.Fatalf("attempt %d refused", i)
+		}
+		l.Fail(now, "rosa", "c1")
+	}
+	if err := l.Allow(now, "rosa", "c2"); !errs.Is(err, errs.TooMany) {
+		t.Fatal("account not limited from another client")
+	}
+	if err := l.Allow(now, "juan", "c1"); err != nil {
+		t.Fatal("client limited too early for another account")
+	}
+	if err := l.Allow(now.Add(16*time.Minute), "rosa", "c1"); err != nil {
+		t.Fatal("limit did not expire")
+	}
+	// A client guessing across many accounts is limited after 4×max.
+	for i := 0; i < 12; i++ {
+		l.Fail(now, string(rune('a'+i)), "c9")
+	}
+	if err := l.Allow(now, "zzz", "c9"); !errs.Is(err, errs.TooMany) {
+		t.Fatal("client spraying accounts not limited")
+	}
+}
+
+func TestDevice(t *testing.T) {
+	tests := map[string]string{
+		"Mozilla/5.0 (Linux; Android 13; SM-A145M) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36": "Chrome · Android",
+		"Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0":                                             "Firefox · Linux",
+		"": "?",
+	}
+	for ua, want := range tests {
+		if got := Device(ua); got != want {
+			t.Errorf("Device(%q) = %q, want %q", ua, got, want)
+		}
+	}
+}
