@@ -21,7 +21,7 @@ type signedIn struct {
 
 func (a *API) signup(w http.ResponseWriter, r *http.Request) {
 	var c credentials
-	if !a.decode(w, r, &c) {
+	if !a.parse(w, r, &c) {
 		return
 	}
 	u, err := a.db.CreateUser(r.Context(), a.hasher, c.Name, c.Password, httpauth.From(r).Lang)
@@ -37,7 +37,7 @@ func (a *API) signup(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) login(w http.ResponseWriter, r *http.Request) {
 	var c credentials
-	if !a.decode(w, r, &c) {
+	if !a.parse(w, r, &c) {
 		return
 	}
 	u, err := a.auth.Login(r, c.Name, c.Password)

@@ -123,9 +123,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // most 64 KiB, one object with no unknown fields. For a browser session it
 // also checks the CSRF header.
 func (a *API) decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	if !a.csrf(w, r) {
-		return false
-	}
+	return a.csrf(w, r) && a.parse(w, r, v)
+}
+
+// parse reads the JSON body without the CSRF check, for signing in: a
+// cross-site page can send neither application/json nor, through Go's
+// cross-origin protection, any state-changing request at all.
+func (a *API) parse(w http.ResponseWriter, r *http.Request, v any) bool {
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
 		a.Error(w, r, errs.New(errs.Invalid, "error.bad_json", "Content-Type must be application/json"))
 		return false

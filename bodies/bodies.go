@@ -245,20 +245,17 @@ func NewCode() string {
 }
 
 // NormalizeCode turns what a person typed into the canonical code: upper
-// case, spaces and dashes ignored, look-alike letters mapped, regrouped.
+// case, spaces and dashes ignored, regrouped by four. A letter or digit that
+// no code holds (O, 0, I, 1, L, U, Ñ…) becomes "?", so that the code cannot
+// match and the person sees that it is wrong rather than some other code.
 func NormalizeCode(s string) string {
 	var raw []byte
 	for _, r := range strings.ToUpper(s) {
 		switch {
-		case r == 'O':
-			r = '0'
-		case r == 'I' || r == 'L':
-			r = '1'
-		}
-		if r < 128 && strings.IndexByte(codeAlphabet, byte(r)) >= 0 {
+		case r < 128 && strings.IndexByte(codeAlphabet, byte(r)) >= 0:
 			raw = append(raw, byte(r))
-		} else if r == '0' || r == '1' || r > 127 || unicode.IsLetter(r) {
-			raw = append(raw, '?') // not a code character: the code will not match
+		case r == '?' || unicode.IsLetter(r) || unicode.IsDigit(r):
+			raw = append(raw, '?')
 		}
 	}
 	var out strings.Builder

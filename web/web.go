@@ -30,13 +30,13 @@ var staticFS embed.FS
 
 // Server renders the pages.
 type Server struct {
-	db      *store.DB
-	cat     *i18n.Catalogs
-	places  *places.Table
-	auth    *httpauth.Auth
-	hasher  accounts.Hasher
-	log     *slog.Logger
-	pages   map[string]*template.Template
+	db     *store.DB
+	cat    *i18n.Catalogs
+	places *places.Table
+	auth   *httpauth.Auth
+	hasher accounts.Hasher
+	log    *slog.Logger
+	pages  map[string]*template.Template
 }
 
 // New parses the templates and returns the page server.

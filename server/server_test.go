@@ -1,0 +1,585 @@
+package server_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"asamblea/accounts"
+	"asamblea/bodies"
+	"asamblea/server"
+	"asamblea/store"
+)
+
+// logBuffer collects the server's logs so tests can check what they hold.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+type env struct {
+	t   *testing.T
+	db  *store.DB
+	srv *httptest.Server
+	app *server.Server
+	log *logBuffer
+}
+
+// newEnv runs the real server over a fresh SQLite database.
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	db, err := store.Open(filepath.Join(t.TempDir(), "a.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	logs := &logBuffer{}
+	cfg := server.DefaultConfig()
+	cfg.Hasher = accounts.Hasher{Time: 1, MemoryKiB: 64, Threads: 1}
+	app, err := server.New(cfg, db, slog.New(slog.NewTextHandler(logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(app)
+	t.Cleanup(srv.Close)
+	return &env{t: t, db: db, srv: srv, app: app, log: logs}
+}
+
+// client is one browser: its own cookies, no redirects followed.
+type client struct {
+	e    *env
+	http *http.Client
+	lang string
+	csrf string // for the API
+}
+
+func (e *env) client() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{e: e, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (c *client) do(method, path string, body io.Reader, hdr map[string]string) response {
+	c.e.t.Helper()
+	req, err := http.NewRequest(method, c.e.srv.URL+path, body)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	if c.lang != "" {
+		req.Header.Set("Accept-Language", c.lang)
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return response{status: res.StatusCode, header: res.Header, body: string(b)}
+}
+
+func (c *client) get(path string) response { return c.do("GET", path, nil, nil) }
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// post submits a form the way a browser does after loading page: with the
+// CSRF token that page carried.
+func (c *client) post(page, path string, form url.Values) response {
+	c.e.t.Helper()
+	m := csrfField.FindStringSubmatch(c.get(page).body)
+	if m == nil {
+		c.e.t.Fatalf("no CSRF token on %s", page)
+	}
+	form.Set("csrf", m[1])
+	return c.do("POST", path, strings.NewReader(form.Encode()), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+}
+
+func (c *client) api(method, path string, v any) response {
+	c.e.t.Helper()
+	var body io.Reader
+	hdr := map[string]string{}
+	if v != nil {
+		b, _ := json.Marshal(v)
+		body = bytes.NewReader(b)
+		hdr["Content-Type"] = "application/json"
+	}
+	if c.csrf != "" {
+		hdr["X-CSRF-Token"] = c.csrf
+	}
+	return c.do(method, "/api/v1"+path, body, hdr)
+}
+
+func (c *client) signup(name string) {
+	c.e.t.Helper()
+	res := c.post("/signup", "/signup", url.Values{"name": {name}, "password": {"contraseña de " + name + " 2023"}, "password2": {"contraseña de " + name + " 2023"}})
+	if res.status != http.StatusSeeOther {
+		c.e.t.Fatalf("sign-up %s: status %d\n%s", name, res.status, res.body)
+	}
+}
+
+func (c *client) apiLogin(name string) {
+	c.e.t.Helper()
+	res := c.api("POST", "/sessions", map[string]string{"name": name, "password": "contraseña de " + name + " 2023"})
+	if res.status != 200 {
+		c.e.t.Fatalf("api login: %d %s", res.status, res.body)
+	}
+	var out struct {
+		CSRF string `json:"csrf_token"`
+	}
+	json.Unmarshal([]byte(res.body), &out)
+	c.csrf = out.CSRF
+}
+
+func journalLen(t *testing.T, db *store.DB) int64 {
+	t.Helper()
+	n, err := db.VerifyJournal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestPersonPath follows the issue's path through the pages: sign up, create
+// a committee with a place found by name, invite, two people join, roles.
+func TestPersonPath(t *testing.T) {
+	e := newEnv(t)
+	rosa, juan, ana := e.client(), e.client(), e.client()
+	rosa.signup("Rosa")
+	home := rosa.get("/")
+	if !strings.Contains(home.body, "Hola, Rosa") {
+		t.Fatalf("home after sign-up:\n%s", home.body)
+	}
+
+	// Several places match "San Juan": the form asks which one.
+	res := rosa.post("/bodies/new", "/bodies", url.Values{"name": {"Comité de Lucha de Juliaca"}, "sector": {"workers"}, "place_q": {"San Juan"}, "public": {"on"}})
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, `name="place" value=`) {
+		t.Fatalf("ambiguous place: status %d", res.status)
+	}
+	res = rosa.post("/bodies/new", "/bodies", url.Values{"name": {"Comité de Lucha de Juliaca"}, "sector": {"workers"}, "place_q": {"juliaca"}, "public": {"on"}})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("create committee: %d\n%s", res.status, res.body)
+	}
+	bodyPath := strings.SplitN(res.header.Get("Location"), "?", 2)[0]
+	page := rosa.get(res.header.Get("Location"))
+	if !strings.Contains(page.body, "Juliaca — San Román, Puno") || !strings.Contains(page.body, "Comité creado") {
+		t.Fatalf("committee page:\n%s", page.body)
+	}
+
+	res = rosa.post(bodyPath+"/invitations", bodyPath+"/invitations", url.Values{"max_uses": {"2"}, "days": {"7"}})
+	m := regexp.MustCompile(`id="invite-code">([A-Z0-9-]+)<`).FindStringSubmatch(res.body)
+	if res.status != http.StatusCreated || m == nil {
+		t.Fatalf("invitation: %d\n%s", res.status, res.body)
+	}
+	code := m[1]
+
+	for _, c := range []*client{juan, ana} {
+		c.signup(map[*client]string{juan: "Juan", ana: "Ana"}[c])
+		if p := c.get("/join/" + code); !strings.Contains(p.body, "Comité de Lucha de Juliaca") {
+			t.Fatalf("join link does not name the committee:\n%s", p.body)
+		}
+		res := c.post("/join", "/join", url.Values{"code": {strings.ToLower(code)}})
+		if res.status != http.StatusSeeOther {
+			t.Fatalf("join: %d\n%s", res.status, res.body)
+		}
+	}
+	ids := map[string]string{}
+	for _, mm := range regexp.MustCompile(`<tr><td>(\w+)</td><td>[^<]*</td><td>\s*<form method="post" action="(/bodies/\d+/members/\d+)/role"`).FindAllStringSubmatch(rosa.get(bodyPath).body, -1) {
+		ids[mm[1]] = mm[2]
+	}
+	if len(ids) != 3 {
+		t.Fatalf("member rows = %v", ids)
+	}
+	if res := rosa.post(bodyPath, ids["Juan"]+"/role", url.Values{"role": {"secretary"}}); res.status != http.StatusSeeOther {
+		t.Fatalf("make secretary: %d %s", res.status, res.body)
+	}
+	if res := rosa.post(bodyPath, ids["Ana"]+"/role", url.Values{"role": {"facilitator"}}); res.status != http.StatusSeeOther {
+		t.Fatalf("make facilitator: %d", res.status)
+	}
+	page = juan.get(bodyPath)
+	for _, want := range []string{"Tu rol: Secretaría", "2 en facilitación", "1 en secretaría"} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("committee page lacks %q", want)
+		}
+	}
+	// A third person cannot use the exhausted invitation.
+	carla := e.client()
+	carla.signup("Carla")
+	res = carla.post("/join", "/join", url.Values{"code": {code}})
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "ya fue usada") {
+		t.Fatalf("used invitation: %d", res.status)
+	}
+	if _, err := e.db.VerifyJournal(); err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{code, "127.0.0.1", "contraseña"} {
+		if strings.Contains(e.log.String(), secret) {
+			t.Errorf("the logs contain %q", secret)
+		}
+	}
+}
+
+// TestBadInput sends what people get wrong and what attackers try: each
+// gets a clear error and a 4xx, and the journal does not move.
+func TestBadInput(t *testing.T) {
+	e := newEnv(t)
+	rosa := e.client()
+	rosa.signup("Rosa")
+	rosa.post("/bodies/new", "/bodies", url.Values{"name": {"Frente de Defensa de Puno"}, "sector": {"neighbourhood"}, "place_q": {"210101"}, "public": {"on"}})
+	rosa.post("/bodies/new", "/bodies", url.Values{"name": {"Comité privado"}, "sector": {"women"}, "place_q": {"210101"}})
+	other := e.client()
+	other.signup("Intruso")
+	other.post("/bodies/new", "/bodies", url.Values{"name": {"Otro comité"}, "sector": {"other"}, "place_q": {"080101"}})
+	before := journalLen(t, e.db)
+
+	long := strings.Repeat("x", 121)
+	tests := map[string]struct {
+		c      *client
+		send   func(c *client) response
+		status int
+		want   string
+	}{
+		"EmptyName": {rosa, func(c *client) response {
+			return c.post("/bodies/new", "/bodies", url.Values{"name": {" "}, "sector": {"workers"}, "place_q": {"210101"}})
+		}, 422, "Este campo es obligatorio"},
+		"LongName": {rosa, func(c *client) response {
+			return c.post("/bodies/new", "/bodies", url.Values{"name": {long}, "sector": {"workers"}, "place_q": {"210101"}})
+		}, 422, "como máximo 120"},
+		"UnknownPlace": {rosa, func(c *client) response {
+			return c.post("/bodies/new", "/bodies", url.Values{"name": {"Comité"}, "sector": {"workers"}, "place": {"999999"}, "place_q": {"zzzzqqq"}})
+		}, 422, "No encontramos ese lugar"},
+		"UnknownPlaceAPI": {rosa, func(c *client) response {
+			c.apiLogin("Rosa")
+			return c.api("POST", "/bodies", bodies.Input{Name: "Comité", Sector: "workers", Place: "999999"})
+		}, 422, "999999 no existe"},
+		"UnknownSector": {rosa, func(c *client) response {
+			return c.post("/bodies/new", "/bodies", url.Values{"name": {"Comité"}, "sector": {"bankers"}, "place_q": {"210101"}})
+		}, 422, "Ese sector no existe"},
+		"MissingCSRF": {rosa, func(c *client) response {
+			return c.do("POST", "/bodies", strings.NewReader("name=x&sector=workers&place=210101"), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+		}, 403, "El formulario caducó"},
+		"WrongCSRF": {rosa, func(c *client) response {
+			return c.do("POST", "/bodies", strings.NewReader("csrf=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA&name=x&sector=workers&place=210101"), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+		}, 403, "El formulario caducó"},
+		"APIWithoutCSRFHeader": {rosa, func(c *client) response {
+			c.apiLogin("Rosa")
+			c.csrf = ""
+			return c.api("POST", "/bodies", bodies.Input{Name: "Comité", Sector: "workers", Place: "210101"})
+		}, 403, "caducó"},
+		"MemberOfAnotherBody": {other, func(c *client) response {
+			return c.post("/bodies/3", "/bodies/1/members/1/role", url.Values{"role": {"member"}})
+		}, 403, "No tienes permiso"},
+		"PrivateBodyIsNotRevealed": {other, func(c *client) response {
+			c.apiLogin("Intruso")
+			return c.api("GET", "/bodies/2/members", nil)
+		}, 404, "no existe o no es visible"},
+		"MemberOfAnotherBodyAPI": {other, func(c *client) response {
+			c.apiLogin("Intruso")
+			return c.api("POST", "/bodies/1/invitations", bodies.InvitationInput{MaxUses: 1, Days: 1})
+		}, 403, "No tienes permiso"},
+		"TakenPseudonym": {e.client(), func(c *client) response {
+			return c.post("/signup", "/signup", url.Values{"name": {"ROSA"}, "password": {"una contraseña bien larga"}, "password2": {"una contraseña bien larga"}})
+		}, 422, "ya está en uso"},
+		"ShortPasswordEnglish": {&client{e: e, http: e.client().http, lang: "en-GB,en;q=0.9"}, func(c *client) response {
+			return c.post("/signup", "/signup", url.Values{"name": {"Nuevo"}, "password": {"corta"}, "password2": {"corta"}})
+		}, 422, "at least 12 characters"},
+		"ExpiredOrUnknownInvitation": {other, func(c *client) response {
+			return c.post("/join", "/join", url.Values{"code": {"ABCD-EFGH-JKMN"}})
+		}, 404, "no existe"},
+		"MalformedJSON": {rosa, func(c *client) response {
+			c.apiLogin("Rosa")
+			return c.do("POST", "/api/v1/bodies", strings.NewReader(`{"name": "x",`), map[string]string{"Content-Type": "application/json", "X-CSRF-Token": c.csrf})
+		}, 422, "no es JSON válido"},
+		"UnknownJSONField": {rosa, func(c *client) response {
+			c.apiLogin("Rosa")
+			return c.do("POST", "/api/v1/bodies", strings.NewReader(`{"name":"x","admin":true}`), map[string]string{"Content-Type": "application/json", "X-CSRF-Token": c.csrf})
+		}, 422, "admin"},
+		"NotSignedInAPI": {e.client(), func(c *client) response {
+			return c.api("GET", "/me", nil)
+		}, 401, "Necesitas entrar"},
+		"UnknownAPIRoute": {e.client(), func(c *client) response {
+			return c.api("GET", "/nothing", nil)
+		}, 404, `"code":"not_found"`},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			res := tc.send(tc.c)
+			if res.status != tc.status || !strings.Contains(res.body, tc.want) {
+				t.Fatalf("status %d, want %d with %q; body:\n%.600s", res.status, tc.status, tc.want, res.body)
+			}
+			if strings.HasPrefix(res.header.Get("Content-Type"), "application/json") && !strings.Contains(res.body, `"error":{"code":`) {
+				t.Fatalf("API error not in the error shape: %s", res.body)
+			}
+		})
+	}
+	// Sign-ups are changes: only the refused ones are counted here.
+	if after := journalLen(t, e.db); after != before {
+		t.Fatalf("refused requests wrote %d journal entries", after-before)
+	}
+}
+
+func TestNotSignedInPagesRedirectToLogin(t *testing.T) {
+	e := newEnv(t)
+	res := e.client().get("/bodies/new")
+	if res.status != http.StatusSeeOther || res.header.Get("Location") != "/login?next=%2Fbodies%2Fnew" {
+		t.Fatalf("status %d location %q", res.status, res.header.Get("Location"))
+	}
+}
+
+func TestLoginRateLimit(t *testing.T) {
+	e := newEnv(t)
+	e.client().signup("Rosa")
+	c := e.client()
+	var last response
+	for i := 0; i < 6; i++ {
+		last = c.api("POST", "/sessions", map[string]string{"name": "Rosa", "password": "no es la contraseña"})
+	}
+	if last.status != http.StatusTooManyRequests {
+		t.Fatalf("sixth failed login: %d %s", last.status, last.body)
+	}
+	// Even the right password waits now.
+	res := c.api("POST", "/sessions", map[string]string{"name": "Rosa", "password": "contraseña de Rosa 2023"})
+	if res.status != http.StatusTooManyRequests {
+		t.Fatalf("login during lock-out: %d", res.status)
+	}
+}
+
+func TestSessionsPageAndLogout(t *testing.T) {
+	e := newEnv(t)
+	phone, laptop := e.client(), e.client()
+	phone.signup("Rosa")
+	laptop.apiLogin("Rosa")
+	page := phone.get("/account")
+	if n := strings.Count(page.body, "/account/sessions/"); n != 2 {
+		t.Fatalf("sessions listed: %d\n%s", n, page.body)
+	}
+	// End the laptop's session from the phone.
+	ids := regexp.MustCompile(`action="(/account/sessions/\d+/end)"`).FindAllStringSubmatch(page.body, -1)
+	var other string
+	for _, m := range ids {
+		if !strings.Contains(page.body, m[1]+`"><input type="hidden" name="csrf" value=`) {
+			continue
+		}
+		other = m[1]
+	}
+	_ = other
+	// The current session is listed first only if it was seen last; find the
+	// one that is not marked as this session.
+	rows := regexp.MustCompile(`(?s)<tr><td>[^<]*(<strong>[^<]*</strong>)?</td><td>[^<]*</td>\s*<td><form method="post" action="(/account/sessions/\d+/end)"`).FindAllStringSubmatch(page.body, -1)
+	for _, r := range rows {
+		if r[1] == "" {
+			other = r[2]
+		}
+	}
+	if other == "" {
+		t.Fatalf("no other session found:\n%s", page.body)
+	}
+	if res := phone.post("/account", other, url.Values{}); res.status != http.StatusSeeOther {
+		t.Fatalf("end session: %d", res.status)
+	}
+	if res := laptop.api("GET", "/me", nil); res.status != http.StatusUnauthorized {
+		t.Fatalf("ended session still works: %d", res.status)
+	}
+	// Logout ends the session on the server: the old cookie is useless.
+	cookies := phone.http.Jar.Cookies(mustURL(e.srv.URL))
+	phone.post("/", "/logout", url.Values{})
+	replay := e.client()
+	replay.http.Jar.SetCookies(mustURL(e.srv.URL), cookies)
+	if res := replay.api("GET", "/me", nil); res.status != http.StatusUnauthorized {
+		t.Fatalf("cookie works after logout: %d", res.status)
+	}
+}
+
+func mustURL(s string) *url.URL {
+	u, _ := url.Parse(s)
+	return u
+}
+
+func TestAPITokens(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	c.signup("Rosa")
+	c.apiLogin("Rosa")
+	res := c.api("POST", "/me/tokens", map[string]string{"name": "mi script"})
+	var tok accounts.Token
+	json.Unmarshal([]byte(res.body), &tok)
+	if res.status != 201 || !strings.HasPrefix(tok.Secret, "asm_") {
+		t.Fatalf("create token: %d %s", res.status, res.body)
+	}
+	script := e.client()
+	res = script.do("POST", "/api/v1/bodies", strings.NewReader(`{"name":"Comité de Ilave","sector":"indigenous","place":"210501","public":true}`),
+		map[string]string{"Authorization": "Bearer " + tok.Secret, "Content-Type": "application/json"})
+	if res.status != 201 {
+		t.Fatalf("create body with a token: %d %s", res.status, res.body)
+	}
+	c.api("DELETE", "/me/tokens/"+itoa(tok.ID), nil)
+	res = script.do("GET", "/api/v1/me", nil, map[string]string{"Authorization": "Bearer " + tok.Secret})
+	if res.status != 401 {
+		t.Fatalf("revoked token: %d", res.status)
+	}
+}
+
+func itoa(n int64) string { return strings.TrimSpace(strings.Replace(string(must(json.Marshal(n))), "\"", "", -1)) }
+
+func must(b []byte, _ error) []byte { return b }
+
+func TestLanguage(t *testing.T) {
+	e := newEnv(t)
+	tests := map[string]struct {
+		accept, want, text string
+	}{
+		"DefaultSpanish":    {"", `<html lang="es">`, "Organízate"},
+		"AcceptEnglish":     {"en-US,en;q=0.8", `<html lang="en">`, "Organise with your committee"},
+		"QuechuaFallsBack":  {"qu-PE", `<html lang="es">`, "Organízate"},
+		"SpanishFromPeru":   {"es-PE", `<html lang="es">`, "Organízate"},
+		"PreferredEnglishQ": {"fr;q=1, en;q=0.5", `<html lang="en">`, "Organise"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			c := e.client()
+			c.lang = tc.accept
+			res := c.get("/")
+			if !strings.Contains(res.body, tc.want) || !strings.Contains(res.body, tc.text) {
+				t.Fatalf("got:\n%.400s", res.body)
+			}
+		})
+	}
+	t.Run("Switch", func(t *testing.T) {
+		c := e.client()
+		res := c.post("/", "/lang", url.Values{"lang": {"en"}, "next": {"/bodies"}})
+		if res.status != http.StatusSeeOther || res.header.Get("Location") != "/bodies" {
+			t.Fatalf("switch: %d %s", res.status, res.header.Get("Location"))
+		}
+		if !strings.Contains(c.get("/bodies").body, `<html lang="en">`) {
+			t.Fatal("language switch did not stick")
+		}
+		res = c.post("/", "/lang", url.Values{"lang": {"en"}, "next": {"//evil.example"}})
+		if res.header.Get("Location") != "/" {
+			t.Fatalf("open redirect: %s", res.header.Get("Location"))
+		}
+	})
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	e := newEnv(t)
+	res := e.client().get("/")
+	h := res.header
+	for name, want := range map[string]string{
+		"Content-Security-Policy": "default-src 'none'",
+		"X-Content-Type-Options":  "nosniff",
+		"Referrer-Policy":         "no-referrer",
+		"X-Frame-Options":         "DENY",
+	} {
+		if !strings.Contains(h.Get(name), want) {
+			t.Errorf("%s = %q, want %q", name, h.Get(name), want)
+		}
+	}
+	for _, c := range res.header.Values("Set-Cookie") {
+		if !strings.Contains(c, "HttpOnly") || !strings.Contains(c, "SameSite=Lax") {
+			t.Errorf("cookie without HttpOnly/SameSite: %s", c)
+		}
+	}
+	// Behind a TLS proxy the cookies take the __Host- prefix and Secure.
+	e2 := newEnvTrusting(t)
+	req, _ := http.NewRequest("GET", e2.srv.URL+"/", nil)
+	req.Header.Set("X-Forwarded-Proto", "https")
+	r2, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2.Body.Close()
+	c := r2.Header.Get("Set-Cookie")
+	if !strings.HasPrefix(c, "__Host-") || !strings.Contains(c, "Secure") || strings.Contains(c, "Domain") {
+		t.Fatalf("cookie behind TLS proxy: %s", c)
+	}
+	// No inline script or style anywhere.
+	if strings.Contains(res.body, "<script>") || strings.Contains(res.body, "style=") || strings.Contains(res.body, "onclick") {
+		t.Fatal("inline code in a page")
+	}
+}
+
+func newEnvTrusting(t *testing.T) *env {
+	db, err := store.Open(filepath.Join(t.TempDir(), "a.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	db.Migrate(context.Background())
+	cfg := server.DefaultConfig()
+	cfg.TrustProxy = true
+	app, err := server.New(cfg, db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(app)
+	t.Cleanup(srv.Close)
+	return &env{t: t, db: db, srv: srv, app: app}
+}
+
+// TestPageWeight keeps every page's first response within 14 KB gzipped —
+// one round trip on a slow link.
+func TestPageWeight(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	c.signup("Rosa")
+	for i := 0; i < 3; i++ {
+		c.post("/bodies/new", "/bodies", url.Values{"name": {"Comité " + strings.Repeat("largo ", 15)}, "sector": {"workers"}, "place_q": {"210101"}, "public": {"on"}, "description": {strings.Repeat("Descripción larga del comité. ", 100)}})
+	}
+	for _, path := range []string{"/", "/bodies", "/bodies/new", "/bodies/1", "/bodies/1/invitations", "/account", "/join", "/signup", "/login", "/static/app.css", "/static/app.js"} {
+		res := c.do("GET", path, nil, map[string]string{"Accept-Encoding": "gzip"})
+		if res.status != 200 {
+			t.Fatalf("%s: %d", path, res.status)
+		}
+		if res.header.Get("Content-Encoding") != "gzip" {
+			t.Fatalf("%s not compressed", path)
+		}
+		if n := len(res.body); n > 14*1024 {
+			t.Errorf("%s: %d bytes gzipped, over 14 KB", path, n)
+		}
+		zr, err := gzip.NewReader(strings.NewReader(res.body))
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		io.Copy(io.Discard, zr)
+	}
+}
+
+func TestHealthz(t *testing.T) {
+	e := newEnv(t)
+	if res := e.client().get("/healthz"); res.status != 200 || res.body != "ok\n" {
+		t.Fatalf("healthz: %d %q", res.status, res.body)
+	}
+}
