@@ -217,16 +217,22 @@ func TestPersonPath(t *testing.T) {
 		}
 	}
 	ids := map[string]string{}
-	for _, mm := range regexp.MustCompile(`<tr><td>(\w+)</td><td>[^<]*</td><td>\s*<form method="post" action="(/bodies/\d+/members/\d+)/role"`).FindAllStringSubmatch(rosa.get(bodyPath).body, -1) {
+	for _, mm := range regexp.MustCompile(`<tr><td>(\w+)</td><td>[^<]*</td><td><a href="(/bodies/\d+/members/\d+)">`).FindAllStringSubmatch(rosa.get(bodyPath).body, -1) {
 		ids[mm[1]] = mm[2]
 	}
 	if len(ids) != 3 {
 		t.Fatalf("member rows = %v", ids)
 	}
-	if res := rosa.post(bodyPath, ids["Juan"]+"/role", url.Values{"role": {"secretary"}}); res.status != http.StatusSeeOther {
+	if p := rosa.get(ids["Juan"]); !strings.Contains(p.body, "<h1>Juan</h1>") || !strings.Contains(p.body, `name="reason"`) {
+		t.Fatalf("member page:\n%s", p.body)
+	}
+	if p := juan.get(ids["Ana"]); p.status != http.StatusForbidden {
+		t.Fatalf("a member manages another: %d", p.status)
+	}
+	if res := rosa.post(ids["Juan"], ids["Juan"]+"/role", url.Values{"role": {"secretary"}}); res.status != http.StatusSeeOther {
 		t.Fatalf("make secretary: %d %s", res.status, res.body)
 	}
-	if res := rosa.post(bodyPath, ids["Ana"]+"/role", url.Values{"role": {"facilitator"}}); res.status != http.StatusSeeOther {
+	if res := rosa.post(ids["Ana"], ids["Ana"]+"/role", url.Values{"role": {"facilitator"}}); res.status != http.StatusSeeOther {
 		t.Fatalf("make facilitator: %d", res.status)
 	}
 	page = juan.get(bodyPath)

@@ -574,3 +574,23 @@ func (db *DB) Leave(ctx context.Context, actor, body int64) error {
 		return tx.Record("member.left", body, map[string]any{"user": actor})
 	})
 }
+
+// Member returns one member of a body, for a facilitator managing them.
+func (db *DB) Member(ctx context.Context, actor, body, user int64) (bodies.Person, error) {
+	var m bodies.Person
+	err := db.View(ctx, func(tx *Tx) error {
+		tx.Actor = actor
+		if _, _, err := tx.authorize(authz.ChangeRoles, body); err != nil {
+			return err
+		}
+		var joined int64
+		err := tx.QueryRow(`SELECT u.id, u.name, m.role, m.joined_at FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.body_id = ? AND m.user_id = ?`, body, user).
+			Scan(&m.UserID, &m.Name, &m.Role, &joined)
+		if err != nil {
+			return notFound(err, "body.member.not_found")
+		}
+		m.JoinedAt = fromUS(joined)
+		return nil
+	})
+	return m, err
+}

@@ -223,6 +223,37 @@ func (s *Server) bodyAction(w http.ResponseWriter, r *http.Request, fn func(acto
 	redirect(w, r, to)
 }
 
+type memberData struct {
+	Body   bodies.Body
+	Member bodies.Person
+	Roles  []bodies.Role
+}
+
+func (s *Server) member(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	user, err := pathID(r, "user")
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	actor := httpauth.From(r).UserID()
+	d := memberData{Roles: bodies.Roles}
+	if d.Member, err = s.db.Member(r.Context(), actor, id, user); err == nil {
+		d.Body, _, err = s.db.Body(r.Context(), actor, id)
+	}
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	p := s.page(r, "", d)
+	p.Title = d.Member.Name
+	s.render(w, r, http.StatusOK, "member", p)
+}
+
 func (s *Server) setRole(w http.ResponseWriter, r *http.Request) {
 	s.bodyAction(w, r, func(actor, body int64) (string, error) {
 		user, err := pathID(r, "user")

@@ -227,6 +227,7 @@ func (s *Server) Routes() []httpauth.Route {
 		{Method: "GET", Pattern: "/bodies/{id}", Access: pub, Handler: s.showBody},
 		{Method: "GET", Pattern: "/bodies/{id}/edit", Access: in, Handler: s.editBody},
 		{Method: "POST", Pattern: "/bodies/{id}/edit", Access: in, Handler: s.updateBody},
+		{Method: "GET", Pattern: "/bodies/{id}/members/{user}", Access: in, Handler: s.member},
 		{Method: "POST", Pattern: "/bodies/{id}/members/{user}/role", Access: in, Handler: s.setRole},
 		{Method: "POST", Pattern: "/bodies/{id}/members/{user}/remove", Access: in, Handler: s.removeMember},
 		{Method: "POST", Pattern: "/bodies/{id}/leave", Access: in, Handler: s.leave},

@@ -1,0 +1,106 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"asamblea/accounts"
+	"asamblea/server"
+	"asamblea/store"
+)
+
+// pageTimer renders path as the holder of token and records server time.
+func pageTimes(b *testing.B, app http.Handler, paths []string, token string) {
+	b.Helper()
+	times := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		req := httptest.NewRequest("GET", paths[i%len(paths)], nil)
+		req.AddCookie(&http.Cookie{Name: "asamblea", Value: token})
+		req.Header.Set("Accept-Encoding", "gzip")
+		w := httptest.NewRecorder()
+		start := time.Now()
+		app.ServeHTTP(w, req)
+		times = append(times, time.Since(start))
+		if w.Code != 200 {
+			b.Fatalf("%s: %d", req.URL, w.Code)
+		}
+	}
+	b.StopTimer()
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(times[len(times)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// BenchmarkCommitteePage1000 renders the page of a committee of 1,000
+// members (its first 100 listed) for its facilitator.
+func BenchmarkCommitteePage1000(b *testing.B) {
+	db, err := store.Open(filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	db.Migrate(ctx)
+	c := store.BulkCommittee{Name: "Comité de Lucha de Juliaca", Sector: "workers", Place: "211101", Public: true}
+	for i := 0; i < 1000; i++ {
+		c.Members = append(c.Members, fmt.Sprintf("Compañera %04d", i))
+	}
+	if err := db.BulkLoad(ctx, "x", []store.BulkCommittee{c}); err != nil {
+		b.Fatal(err)
+	}
+	app, err := server.New(server.DefaultConfig(), db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	token, _ := db.CreateSession(ctx, 1, "bench")
+	pageTimes(b, app, []string{"/bodies/1", "/bodies/1?page=5"}, token)
+}
+
+// BenchmarkCommitteePageAtScale renders random committee pages of a
+// database filled with `asamblea demo --scale N`, named by
+// ASAMBLEA_BENCH_DB, as a signed-in facilitator of one of them.
+func BenchmarkCommitteePageAtScale(b *testing.B) {
+	path := os.Getenv("ASAMBLEA_BENCH_DB")
+	if path == "" {
+		b.Skip("set ASAMBLEA_BENCH_DB to a database made by asamblea demo --scale")
+	}
+	db, err := store.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	app, err := server.New(server.DefaultConfig(), db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var bodiesN int
+	var facilitator int64
+	db.View(ctx, func(tx *store.Tx) error {
+		tx.QueryRow(`SELECT COUNT(*) FROM bodies`).Scan(&bodiesN)
+		return tx.QueryRow(`SELECT user_id FROM memberships WHERE body_id = ? AND role = 'facilitator'`, bodiesN).Scan(&facilitator)
+	})
+	token, err := db.CreateSession(ctx, facilitator, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	paths := make([]string, 1000)
+	for i := range paths {
+		paths[i] = fmt.Sprintf("/bodies/%d", 1+rng.IntN(bodiesN))
+	}
+	paths[0] = fmt.Sprintf("/bodies/%d", bodiesN) // the one the viewer facilitates
+	pageTimes(b, app, paths, token)
+	_ = accounts.DefaultHasher
+}
