@@ -2,9 +2,12 @@ package api
 
 import (
 	"net/http"
+	"strings"
 
 	"asamblea/accounts"
+	"asamblea/errs"
 	"asamblea/httpauth"
+	"asamblea/i18n"
 )
 
 type credentials struct {
@@ -136,4 +139,23 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+func (a *API) setLang(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Lang string `json:"lang"`
+	}
+	if !a.decode(w, r, &in) {
+		return
+	}
+	if !a.cat.Has(in.Lang, "lang.name") {
+		a.Error(w, r, errs.Field("lang", "error.lang.unknown", strings.Join(i18n.Supported, ", ")))
+		return
+	}
+	if err := a.db.SetLang(r.Context(), actor(r), in.Lang); err != nil {
+		a.Error(w, r, err)
+		return
+	}
+	a.auth.SetLang(w, r, in.Lang)
+	w.WriteHeader(http.StatusNoContent)
 }

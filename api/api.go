@@ -67,6 +67,7 @@ func (a *API) Routes() []httpauth.Route {
 		rt("POST", "/me/tokens", in, a.createToken),
 		rt("DELETE", "/me/tokens/{id}", in, a.revokeToken),
 		rt("GET", "/me/bodies", in, a.myBodies),
+		rt("PUT", "/me/lang", in, a.setLang),
 		rt("GET", "/bodies", pub, a.listBodies),
 		rt("POST", "/bodies", in, a.createBody),
 		rt("GET", "/bodies/{id}", pub, a.getBody),
@@ -83,6 +84,7 @@ func (a *API) Routes() []httpauth.Route {
 		rt("POST", "/bodies/{id}/requests/{req}/decision", in, a.decideRequest),
 		rt("GET", "/bodies/{id}/journal", in, a.journal),
 		rt("POST", "/join", in, a.join),
+		rt("GET", "/join/{code}", pub, a.invitationBody),
 		rt("GET", "/places", pub, a.searchPlaces),
 		rt("GET", "/places/{code}", pub, a.getPlace),
 	}

@@ -261,6 +261,20 @@ func (a *API) join(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, b)
 }
 
+// invitationBody shows which body an invitation code leads to, before
+// joining; a private body shows only its name and kind.
+func (a *API) invitationBody(w http.ResponseWriter, r *http.Request) {
+	b, err := a.db.InvitationBody(r.Context(), r.PathValue("code"))
+	if err != nil {
+		a.Error(w, r, err)
+		return
+	}
+	if !b.Public {
+		b = bodies.Body{ID: b.ID, Kind: b.Kind, Name: b.Name}
+	}
+	writeJSON(w, http.StatusOK, b)
+}
+
 func (a *API) searchPlaces(w http.ResponseWriter, r *http.Request) {
 	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
 	if limit <= 0 || limit > 50 {

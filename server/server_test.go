@@ -589,3 +589,62 @@ func TestHealthz(t *testing.T) {
 		t.Fatalf("healthz: %d %q", res.status, res.body)
 	}
 }
+
+// TestAPIPath is the person's path over the API alone.
+func TestAPIPath(t *testing.T) {
+	e := newEnv(t)
+	rosa := e.client()
+	res := rosa.api("POST", "/accounts", map[string]string{"name": "Rosa", "password": "contraseña de Rosa 2023"})
+	var in signedInBody
+	json.Unmarshal([]byte(res.body), &in)
+	if res.status != 201 || in.CSRF == "" {
+		t.Fatalf("sign-up: %d %s", res.status, res.body)
+	}
+	rosa.csrf = in.CSRF
+	res = rosa.api("POST", "/bodies", bodies.Input{Name: "Comité de Lucha de Juliaca", Sector: "workers", Place: "211101", Public: true})
+	var b bodies.Body
+	json.Unmarshal([]byte(res.body), &b)
+	if res.status != 201 || b.ID == 0 || res.header.Get("Location") == "" {
+		t.Fatalf("create: %d %s", res.status, res.body)
+	}
+	res = rosa.api("POST", "/bodies/"+itoa(b.ID)+"/invitations", bodies.InvitationInput{MaxUses: 2, Days: 3})
+	var inv bodies.Invitation
+	json.Unmarshal([]byte(res.body), &inv)
+	if res.status != 201 || inv.Code == "" {
+		t.Fatalf("invite: %d %s", res.status, res.body)
+	}
+	juan := e.client()
+	res = juan.api("GET", "/join/"+inv.Code, nil)
+	if res.status != 200 || !strings.Contains(res.body, "Juliaca") {
+		t.Fatalf("preview: %d %s", res.status, res.body)
+	}
+	juan.api("POST", "/accounts", map[string]string{"name": "Juan", "password": "contraseña de Juan 2023"})
+	juan.apiLogin("Juan")
+	if res := juan.api("POST", "/join", map[string]string{"code": inv.Code}); res.status != 200 {
+		t.Fatalf("join: %d %s", res.status, res.body)
+	}
+	if res := rosa.api("PUT", "/bodies/"+itoa(b.ID)+"/members/2/role", map[string]string{"role": "secretary"}); res.status != 204 {
+		t.Fatalf("role: %d %s", res.status, res.body)
+	}
+	res = juan.api("GET", "/bodies/"+itoa(b.ID)+"/members", nil)
+	if res.status != 200 || !strings.Contains(res.body, `"role":"secretary"`) {
+		t.Fatalf("members: %d %s", res.status, res.body)
+	}
+	res = juan.api("GET", "/bodies/"+itoa(b.ID)+"/journal", nil)
+	if res.status != 200 || !strings.Contains(res.body, `"kind":"member.role"`) {
+		t.Fatalf("journal: %d %s", res.status, res.body)
+	}
+	if res := juan.api("PUT", "/me/lang", map[string]string{"lang": "en"}); res.status != 204 {
+		t.Fatalf("lang: %d %s", res.status, res.body)
+	}
+	if res := juan.api("PUT", "/me/lang", map[string]string{"lang": "xx"}); res.status != 422 || !strings.Contains(res.body, "es, en") {
+		t.Fatalf("unknown lang: %d %s", res.status, res.body)
+	}
+	if res := juan.api("PUT", "/bodies/"+itoa(b.ID)+"/members/1/role", map[string]string{"role": "member"}); res.status != 403 || !strings.Contains(res.body, "not allowed") {
+		t.Fatalf("secretary changes roles: %d %s", res.status, res.body)
+	}
+}
+
+type signedInBody struct {
+	CSRF string `json:"csrf_token"`
+}

@@ -16,10 +16,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	stdlog "log"
 	"log/slog"
 	"net/http"
 	"os"
 	"os/signal"
+	"regexp"
 	"runtime/debug"
 	"syscall"
 	"time"
@@ -224,7 +226,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "asamblea: %v\n", err)
 		return 1
 	}
-	hs := &http.Server{Addr: *addr, Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	hs := &http.Server{Addr: *addr, Handler: srv, ErrorLog: stdlog.New(redact{stderr}, "http: ", 0), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.ListenAndServe() }()
 	log.Info("asamblea listening", "addr", *addr, "db", string(db.Dialect()), "version", version)
@@ -241,4 +243,18 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// addresses matches IPv4 and IPv6 addresses with an optional port.
+var addresses = regexp.MustCompile(`\[?[0-9a-fA-F:]*:[0-9a-fA-F:]+\]?(:\d+)?|\d{1,3}(\.\d{1,3}){3}(:\d+)?`)
+
+// redact removes client addresses from the messages of net/http (such as
+// "TLS handshake error from 203.0.113.9:51234"): asamblea logs no address.
+type redact struct{ w io.Writer }
+
+func (r redact) Write(p []byte) (int, error) {
+	if _, err := r.w.Write(addresses.ReplaceAll(p, []byte("[address]"))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

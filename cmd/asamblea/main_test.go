@@ -81,3 +81,11 @@ func TestUsageErrors(t *testing.T) {
 		t.Fatalf("version: %d %q", code, out)
 	}
 }
+
+func TestRedactAddresses(t *testing.T) {
+	var b bytes.Buffer
+	redact{&b}.Write([]byte("http: TLS handshake error from 203.0.113.9:51234: EOF; from [2001:db8::1]:443 and ::1\n"))
+	if got := b.String(); strings.ContainsAny(got, "0123456789") && (strings.Contains(got, "203.0") || strings.Contains(got, "2001:db8")) {
+		t.Fatalf("address left in %q", got)
+	}
+}
