@@ -130,22 +130,14 @@ func (db *DB) SessionUser(ctx context.Context, token string, lim SessionLimits) 
 // Sessions lists a person's sessions, newest first.
 func (db *DB) Sessions(ctx context.Context, userID, current int64) ([]accounts.Session, error) {
 	var out []accounts.Session
-	err := db.View(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(`SELECT id, device, created_at, last_seen_at FROM sessions WHERE user_id = ? ORDER BY last_seen_at DESC, id DESC`, userID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var s accounts.Session
+	err := db.View(ctx, func(tx *Tx) (err error) {
+		out, err = queryAll(tx, func(row scanner, s *accounts.Session) error {
 			var c, l int64
-			if err := rows.Scan(&s.ID, &s.Device, &c, &l); err != nil {
-				return err
-			}
+			err := row.Scan(&s.ID, &s.Device, &c, &l)
 			s.CreatedAt, s.LastSeen, s.Current = fromUS(c), fromUS(l), s.ID == current
-			out = append(out, s)
-		}
-		return rows.Err()
+			return err
+		}, `SELECT id, device, created_at, last_seen_at FROM sessions WHERE user_id = ? ORDER BY last_seen_at DESC, id DESC`, userID)
+		return err
 	})
 	return out, err
 }
@@ -192,22 +184,14 @@ func (db *DB) CreateToken(ctx context.Context, userID int64, name string) (accou
 // Tokens lists a person's API tokens (without secrets).
 func (db *DB) Tokens(ctx context.Context, userID int64) ([]accounts.Token, error) {
 	var out []accounts.Token
-	err := db.View(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(`SELECT id, name, created_at, last_used_at FROM api_tokens WHERE user_id = ? ORDER BY id DESC`, userID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var t accounts.Token
+	err := db.View(ctx, func(tx *Tx) (err error) {
+		out, err = queryAll(tx, func(row scanner, t *accounts.Token) error {
 			var c, l int64
-			if err := rows.Scan(&t.ID, &t.Name, &c, &l); err != nil {
-				return err
-			}
+			err := row.Scan(&t.ID, &t.Name, &c, &l)
 			t.CreatedAt, t.LastUsed = fromUS(c), fromUS(l)
-			out = append(out, t)
-		}
-		return rows.Err()
+			return err
+		}, `SELECT id, name, created_at, last_used_at FROM api_tokens WHERE user_id = ? ORDER BY id DESC`, userID)
+		return err
 	})
 	return out, err
 }

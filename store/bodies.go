@@ -14,7 +14,7 @@ import (
 
 const bodyColumns = `b.id, b.kind, b.name, b.sector, b.place, b.description, b.public, COALESCE(b.parent_id, 0), b.created_at, b.members`
 
-func scanBody(row interface{ Scan(...any) error }, b *bodies.Body) error {
+func scanBody(row scanner, b *bodies.Body) error {
 	var created int64
 	if err := row.Scan(&b.ID, &b.Kind, &b.Name, &b.Sector, &b.Place, &b.Description, &b.Public, &b.ParentID, &created, &b.Members); err != nil {
 		return err
@@ -165,20 +165,9 @@ func escapeLike(s string) string {
 
 func (db *DB) listBodies(ctx context.Context, q string, args ...any) ([]bodies.Body, error) {
 	var out []bodies.Body
-	err := db.View(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var b bodies.Body
-			if err := scanBody(rows, &b); err != nil {
-				return err
-			}
-			out = append(out, b)
-		}
-		return rows.Err()
+	err := db.View(ctx, func(tx *Tx) (err error) {
+		out, err = queryAll(tx, scanBody, q, args...)
+		return err
 	})
 	return out, err
 }
@@ -186,23 +175,15 @@ func (db *DB) listBodies(ctx context.Context, q string, args ...any) ([]bodies.B
 // Memberships lists the bodies a person belongs to, with their roles.
 func (db *DB) Memberships(ctx context.Context, userID int64) ([]bodies.Membership, error) {
 	var out []bodies.Membership
-	err := db.View(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(`SELECT `+bodyColumns+`, m.role FROM memberships m JOIN bodies b ON b.id = m.body_id WHERE m.user_id = ? ORDER BY b.name, b.id`, userID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var m bodies.Membership
+	err := db.View(ctx, func(tx *Tx) (err error) {
+		out, err = queryAll(tx, func(row scanner, m *bodies.Membership) error {
 			var created int64
 			b := &m.Body
-			if err := rows.Scan(&b.ID, &b.Kind, &b.Name, &b.Sector, &b.Place, &b.Description, &b.Public, &b.ParentID, &created, &b.Members, &m.Role); err != nil {
-				return err
-			}
+			err := row.Scan(&b.ID, &b.Kind, &b.Name, &b.Sector, &b.Place, &b.Description, &b.Public, &b.ParentID, &created, &b.Members, &m.Role)
 			b.CreatedAt = fromUS(created)
-			out = append(out, m)
-		}
-		return rows.Err()
+			return err
+		}, `SELECT `+bodyColumns+`, m.role FROM memberships m JOIN bodies b ON b.id = m.body_id WHERE m.user_id = ? ORDER BY b.name, b.id`, userID)
+		return err
 	})
 	return out, err
 }
@@ -223,38 +204,30 @@ func (db *DB) Members(ctx context.Context, viewer, id int64, limit, offset int) 
 		if _, _, err := tx.authorize(authz.ViewMembers, id); err != nil {
 			return err
 		}
-		rows, err := tx.Query(`SELECT role, COUNT(*) FROM memberships WHERE body_id = ? GROUP BY role`, id)
+		type roleCount struct {
+			role bodies.Role
+			n    int
+		}
+		rcs, err := queryAll(tx, func(row scanner, rc *roleCount) error { return row.Scan(&rc.role, &rc.n) },
+			`SELECT role, COUNT(*) FROM memberships WHERE body_id = ? GROUP BY role`, id)
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			var r bodies.Role
-			var n int
-			if err := rows.Scan(&r, &n); err != nil {
-				rows.Close()
-				return err
-			}
-			counts[r] = n
+		for _, rc := range rcs {
+			counts[rc.role] = rc.n
 		}
-		rows.Close()
-		rows, err = tx.Query(`SELECT u.id, u.name, m.role, m.joined_at FROM memberships m JOIN users u ON u.id = m.user_id
+		out, err = queryAll(tx, scanPerson, `SELECT u.id, u.name, m.role, m.joined_at FROM memberships m JOIN users u ON u.id = m.user_id
 			WHERE m.body_id = ? ORDER BY CASE m.role WHEN 'facilitator' THEN 0 WHEN 'secretary' THEN 1 ELSE 2 END, u.name_key, u.id LIMIT ? OFFSET ?`, id, limit, offset)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var m bodies.Person
-			var joined int64
-			if err := rows.Scan(&m.UserID, &m.Name, &m.Role, &joined); err != nil {
-				return err
-			}
-			m.JoinedAt = fromUS(joined)
-			out = append(out, m)
-		}
-		return rows.Err()
+		return err
 	})
 	return out, counts, err
+}
+
+func scanPerson(row scanner, m *bodies.Person) error {
+	var joined int64
+	err := row.Scan(&m.UserID, &m.Name, &m.Role, &joined)
+	m.JoinedAt = fromUS(joined)
+	return err
 }
 
 // CreateInvitation makes an invitation code for a body. The code itself is
@@ -283,7 +256,7 @@ func (db *DB) CreateInvitation(ctx context.Context, actor, body int64, in bodies
 
 const invitationColumns = `id, body_id, label, max_uses, uses, expires_at, revoked_at, created_at`
 
-func scanInvitation(row interface{ Scan(...any) error }, inv *bodies.Invitation) error {
+func scanInvitation(row scanner, inv *bodies.Invitation) error {
 	var exp, rev, created int64
 	if err := row.Scan(&inv.ID, &inv.BodyID, &inv.Label, &inv.MaxUses, &inv.Uses, &exp, &rev, &created); err != nil {
 		return err
@@ -300,19 +273,9 @@ func (db *DB) Invitations(ctx context.Context, actor, body int64) ([]bodies.Invi
 		if _, _, err := tx.authorize(authz.Invite, body); err != nil {
 			return err
 		}
-		rows, err := tx.Query(`SELECT `+invitationColumns+` FROM invitations WHERE body_id = ? ORDER BY id DESC LIMIT 200`, body)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var inv bodies.Invitation
-			if err := scanInvitation(rows, &inv); err != nil {
-				return err
-			}
-			out = append(out, inv)
-		}
-		return rows.Err()
+		var err error
+		out, err = queryAll(tx, scanInvitation, `SELECT `+invitationColumns+` FROM invitations WHERE body_id = ? ORDER BY id DESC LIMIT 200`, body)
+		return err
 	})
 	return out, err
 }
@@ -451,22 +414,15 @@ func (db *DB) JoinRequests(ctx context.Context, actor, body int64) ([]bodies.Joi
 		if _, _, err := tx.authorize(authz.DecideRequests, body); err != nil {
 			return err
 		}
-		rows, err := tx.Query(`SELECT r.id, r.body_id, r.user_id, u.name, r.message, r.status, r.created_at FROM join_requests r JOIN users u ON u.id = r.user_id
-			WHERE r.body_id = ? AND r.status = 'pending' ORDER BY r.id LIMIT 500`, body)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var r bodies.JoinRequest
+		var err error
+		out, err = queryAll(tx, func(row scanner, r *bodies.JoinRequest) error {
 			var c int64
-			if err := rows.Scan(&r.ID, &r.BodyID, &r.UserID, &r.Name, &r.Message, &r.Status, &c); err != nil {
-				return err
-			}
+			err := row.Scan(&r.ID, &r.BodyID, &r.UserID, &r.Name, &r.Message, &r.Status, &c)
 			r.CreatedAt = fromUS(c)
-			out = append(out, r)
-		}
-		return rows.Err()
+			return err
+		}, `SELECT r.id, r.body_id, r.user_id, u.name, r.message, r.status, r.created_at FROM join_requests r JOIN users u ON u.id = r.user_id
+			WHERE r.body_id = ? AND r.status = 'pending' ORDER BY r.id LIMIT 500`, body)
+		return err
 	})
 	return out, err
 }
@@ -583,14 +539,8 @@ func (db *DB) Member(ctx context.Context, actor, body, user int64) (bodies.Perso
 		if _, _, err := tx.authorize(authz.ChangeRoles, body); err != nil {
 			return err
 		}
-		var joined int64
-		err := tx.QueryRow(`SELECT u.id, u.name, m.role, m.joined_at FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.body_id = ? AND m.user_id = ?`, body, user).
-			Scan(&m.UserID, &m.Name, &m.Role, &joined)
-		if err != nil {
-			return notFound(err, "body.member.not_found")
-		}
-		m.JoinedAt = fromUS(joined)
-		return nil
+		err := scanPerson(tx.QueryRow(`SELECT u.id, u.name, m.role, m.joined_at FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.body_id = ? AND m.user_id = ?`, body, user), &m)
+		return notFound(err, "body.member.not_found")
 	})
 	return m, err
 }

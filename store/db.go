@@ -260,6 +260,27 @@ func (tx *Tx) Insert(q string, args ...any) (int64, error) {
 	return id, err
 }
 
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(...any) error }
+
+// queryAll runs q and scans every row with scan.
+func queryAll[T any](tx *Tx, scan func(scanner, *T) error, q string, args ...any) ([]T, error) {
+	rows, err := tx.Query(q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := scan(rows, &v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // us converts a time to stored Unix microseconds (0 for the zero time).
 func us(t time.Time) int64 {
 	if t.IsZero() {

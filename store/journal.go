@@ -68,11 +68,9 @@ func (db *DB) VerifyJournal() (int64, error) {
 	v := journal.NewVerifier()
 	for rows.Next() {
 		var e journal.Entry
-		var at int64
-		if err := rows.Scan(&e.Seq, &e.Prev, &e.Hash, &at, &e.Actor, &e.Kind, &e.Body, &e.Payload); err != nil {
+		if err := scanEntry(rows, &e); err != nil {
 			return v.Checked(), err
 		}
-		e.At = fromUS(at)
 		if err := v.Check(e); err != nil {
 			return v.Checked(), err
 		}
@@ -93,22 +91,14 @@ func (db *DB) VerifyJournal() (int64, error) {
 
 // Entries returns up to limit journal entries of body after seq, oldest first.
 func (tx *Tx) Entries(body, after int64, limit int) ([]journal.Entry, error) {
-	rows, err := tx.Query(`SELECT seq, prev, hash, at, actor, kind, body, payload FROM journal WHERE body = ? AND seq > ? ORDER BY seq LIMIT ?`, body, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var es []journal.Entry
-	for rows.Next() {
-		var e journal.Entry
-		var at int64
-		if err := rows.Scan(&e.Seq, &e.Prev, &e.Hash, &at, &e.Actor, &e.Kind, &e.Body, &e.Payload); err != nil {
-			return nil, err
-		}
-		e.At = fromUS(at)
-		es = append(es, e)
-	}
-	return es, rows.Err()
+	return queryAll(tx, scanEntry, `SELECT seq, prev, hash, at, actor, kind, body, payload FROM journal WHERE body = ? AND seq > ? ORDER BY seq LIMIT ?`, body, after, limit)
+}
+
+func scanEntry(row scanner, e *journal.Entry) error {
+	var at int64
+	err := row.Scan(&e.Seq, &e.Prev, &e.Hash, &at, &e.Actor, &e.Kind, &e.Body, &e.Payload)
+	e.At = fromUS(at)
+	return err
 }
 
 // BodyJournal returns up to limit entries about body after seq, for its
