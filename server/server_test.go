@@ -458,7 +458,9 @@ func TestAPITokens(t *testing.T) {
 	}
 }
 
-func itoa(n int64) string { return strings.TrimSpace(strings.Replace(string(must(json.Marshal(n))), "\"", "", -1)) }
+func itoa(n int64) string {
+	return strings.TrimSpace(strings.Replace(string(must(json.Marshal(n))), "\"", "", -1))
+}
 
 func must(b []byte, _ error) []byte { return b }
 

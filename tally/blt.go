@@ -134,7 +134,7 @@ func ParseBLT(r io.Reader) (*Ballots, error) {
 			return nil, err
 		}
 		b.Title = title
-		if line, ok = nextNonBlank(); ok {
+		if _, ok = nextNonBlank(); ok {
 			return nil, parseErr(lr.line, "unexpected content after the title (are there more names than the %d candidates of the first line?)", nc)
 		}
 	}

@@ -108,7 +108,7 @@ type Lang struct {
 func (s *Server) page(r *http.Request, titleKey string, data any) *Page {
 	id := httpauth.From(r)
 	l := s.cat.Localizer(id.Lang)
-	p := &Page{L: l, ID: id, Path: r.URL.RequestURI(), Data: data, Form: url.Values{}, Errors: map[string]string{}, places: s.places}
+	p := &Page{L: l, ID: id, Path: pathWithout(r.URL, "done"), Data: data, Form: url.Values{}, Errors: map[string]string{}, places: s.places}
 	if titleKey != "" {
 		p.Title = l.T(titleKey)
 	}
@@ -265,4 +265,18 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) {
 // NotFound renders the not-found page for paths no route matches.
 func (s *Server) NotFound(w http.ResponseWriter, r *http.Request) {
 	s.fail(w, r, errs.New(errs.NotFound, "error.not_found"), "", nil)
+}
+
+// pathWithout is the request's path and query less one parameter (so that
+// switching language does not show a notice again).
+func pathWithout(u *url.URL, param string) string {
+	q := u.Query()
+	if !q.Has(param) {
+		return u.RequestURI()
+	}
+	q.Del(param)
+	if len(q) == 0 {
+		return u.Path
+	}
+	return u.Path + "?" + q.Encode()
 }

@@ -70,7 +70,7 @@ func cmdTally(args []string, stdout, stderr io.Writer) int {
 	for {
 		if err := fs.Parse(rest); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fmt.Fprintf(stderr, tallyUsage)
+				fmt.Fprint(stderr, tallyUsage)
 				return 2
 			}
 			return fail("%v\n\n"+tallyUsage, err)
