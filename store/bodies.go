@@ -82,7 +82,7 @@ func (db *DB) CreateCommittee(ctx context.Context, actor int64, in bodies.Input,
 			return err
 		}
 		b.ID = id
-		if _, err := tx.Exec(`INSERT INTO memberships (body_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)`, id, actor, bodies.Facilitator, us(tx.Now)); err != nil {
+		if err := tx.insertMembership(id, actor, bodies.Facilitator); err != nil {
 			return err
 		}
 		return tx.Record("body.created", id, map[string]any{"kind": b.Kind, "name": b.Name, "sector": b.Sector, "place": b.Place, "public": b.Public, "facilitator": actor})
@@ -217,7 +217,7 @@ func (db *DB) Members(ctx context.Context, viewer, id int64, limit, offset int) 
 			counts[rc.role] = rc.n
 		}
 		out, err = queryAll(tx, scanPerson, `SELECT u.id, u.name, m.role, m.joined_at FROM memberships m JOIN users u ON u.id = m.user_id
-			WHERE m.body_id = ? ORDER BY CASE m.role WHEN 'facilitator' THEN 0 WHEN 'secretary' THEN 1 ELSE 2 END, u.name_key, u.id LIMIT ? OFFSET ?`, id, limit, offset)
+			WHERE m.body_id = ? ORDER BY m.sort_key, m.user_id LIMIT ? OFFSET ?`, id, limit, offset)
 		return err
 	})
 	return out, counts, err
@@ -351,7 +351,7 @@ func (db *DB) Join(ctx context.Context, actor int64, code string) (bodies.Body, 
 }
 
 func (tx *Tx) addMember(body, user int64) error {
-	_, err := tx.Exec(`INSERT INTO memberships (body_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)`, body, user, bodies.Member, us(tx.Now))
+	err := tx.insertMembership(body, user, bodies.Member)
 	if isUnique(err) || (err != nil && strings.Contains(err.Error(), "PRIMARY KEY")) {
 		return errs.New(errs.Conflict, "body.already_member")
 	}
@@ -359,6 +359,25 @@ func (tx *Tx) addMember(body, user int64) error {
 		return err
 	}
 	_, err = tx.Exec(`UPDATE bodies SET members = members + 1 WHERE id = ?`, body)
+	return err
+}
+
+// roleRank orders the member list: facilitators, secretaries, members.
+func roleRank(r bodies.Role) string {
+	switch r {
+	case bodies.Facilitator:
+		return "0"
+	case bodies.Secretary:
+		return "1"
+	}
+	return "2"
+}
+
+// insertMembership adds user to body with role; the member list is kept in
+// order by an index on (body, role rank, name).
+func (tx *Tx) insertMembership(body, user int64, role bodies.Role) error {
+	_, err := tx.Exec(`INSERT INTO memberships (body_id, user_id, role, joined_at, sort_key) SELECT ?, id, ?, ?, ? || name_key FROM users WHERE id = ?`,
+		body, role, us(tx.Now), roleRank(role), user)
 	return err
 }
 
@@ -486,7 +505,7 @@ func (db *DB) SetRole(ctx context.Context, actor, body, user int64, role bodies.
 		if err := bodies.CheckRoleChange(n, from, role); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(`UPDATE memberships SET role = ? WHERE body_id = ? AND user_id = ?`, role, body, user); err != nil {
+		if _, err := tx.Exec(`UPDATE memberships SET role = ?, sort_key = ? || substr(sort_key, 2) WHERE body_id = ? AND user_id = ?`, role, roleRank(role), body, user); err != nil {
 			return err
 		}
 		return tx.Record("member.role", body, map[string]any{"user": user, "from": from, "to": role})

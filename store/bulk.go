@@ -29,7 +29,7 @@ func (db *DB) BulkLoad(ctx context.Context, passwordHash string, cs []BulkCommit
 			return err
 		}
 		defer insUser.Close()
-		insMember, err := tx.tx.PrepareContext(ctx, db.rebind(`INSERT INTO memberships (body_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)`))
+		insMember, err := tx.tx.PrepareContext(ctx, db.rebind(`INSERT INTO memberships (body_id, user_id, role, joined_at, sort_key) VALUES (?, ?, ?, ?, ?)`))
 		if err != nil {
 			return err
 		}
@@ -40,8 +40,10 @@ func (db *DB) BulkLoad(ctx context.Context, passwordHash string, cs []BulkCommit
 				return fmt.Errorf("bulk: committee %q has no members", c.Name)
 			}
 			ids := make([]int64, len(c.Members))
+			keys := make([]string, len(c.Members))
 			for i, name := range c.Members {
-				if err := insUser.QueryRowContext(ctx, name, accounts.NameKey(name), passwordHash, now).Scan(&ids[i]); err != nil {
+				keys[i] = accounts.NameKey(name)
+				if err := insUser.QueryRowContext(ctx, name, keys[i], passwordHash, now).Scan(&ids[i]); err != nil {
 					return fmt.Errorf("bulk: user %q: %w", name, err)
 				}
 				tx.Actor = ids[i]
@@ -66,7 +68,7 @@ func (db *DB) BulkLoad(ctx context.Context, passwordHash string, cs []BulkCommit
 				case 1:
 					role = bodies.Secretary
 				}
-				if _, err := insMember.ExecContext(ctx, id, uid, role, now); err != nil {
+				if _, err := insMember.ExecContext(ctx, id, uid, role, now, roleRank(role)+keys[i]); err != nil {
 					return err
 				}
 				if i == 0 {

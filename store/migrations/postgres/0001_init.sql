@@ -49,8 +49,10 @@ CREATE TABLE memberships (
     user_id   BIGINT NOT NULL REFERENCES users(id),
     role      TEXT    NOT NULL,
     joined_at BIGINT NOT NULL,
+    sort_key  TEXT    NOT NULL, -- role rank then the member's name key: the order of the member list
     PRIMARY KEY (body_id, user_id)
 );
+CREATE INDEX memberships_list ON memberships(body_id, sort_key);
 CREATE INDEX memberships_user ON memberships(user_id);
 CREATE INDEX memberships_body_role ON memberships(body_id, role);
 
