@@ -248,6 +248,21 @@ func shotDir(t *testing.T) string {
 // browser's context. It is stopped when the test ends.
 func startBrowser(t *testing.T, ctx context.Context) context.Context {
 	t.Helper()
+	// Chromium's helper processes may still be writing to the profile for a
+	// moment after the browser is told to quit: the profile is removed after
+	// the browser, and a straggler file is not a test failure.
+	profile, err := os.MkdirTemp("", "asamblea-e2e-profile-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for i := 0; i < 20; i++ {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath),
 		chromedp.Headless,
@@ -259,7 +274,7 @@ func startBrowser(t *testing.T, ctx context.Context) context.Context {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("lang", "es-PE"),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 	)
 	// chromedp reports protocol errors from its own goroutines; none may
 	// reach t.Logf once the test is over.
