@@ -24,6 +24,12 @@ const (
 	Leave           Action = "body.leave"       // leave the body
 	ViewBodyJournal Action = "body.journal"     // the body's journal entries
 	ViewPrivateBody Action = "body.private.see" // see a private body's profile
+
+	FoundAssembly      Action = "assembly.found"      // found an assembly in the name of a body
+	RequestAffiliation Action = "affiliation.request" // ask for a body to join an assembly
+	DecideAffiliation  Action = "affiliation.decide"  // accept or refuse a body into an assembly
+	EndAffiliation     Action = "affiliation.end"     // take a body out of an assembly (either side)
+	ViewPending        Action = "affiliation.pending" // see requests to join an assembly
 )
 
 // Subject is who asks, seen from one body.
@@ -52,6 +58,12 @@ var rules = map[Action]rule{
 	RemoveMember:    facilitator,
 	Leave:           member,
 	ViewBodyJournal: member,
+
+	FoundAssembly:      facilitator,
+	RequestAffiliation: facilitator,
+	DecideAffiliation:  facilitator,
+	EndAffiliation:     facilitator,
+	ViewPending:        facilitator,
 }
 
 // Allowed reports whether s may do a.

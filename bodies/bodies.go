@@ -13,6 +13,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"asamblea/errs"
+	"asamblea/federation"
 )
 
 // Kind of body.
@@ -72,6 +73,12 @@ type Body struct {
 	ParentID    int64     `json:"parent_id,omitempty"`
 	CreatedAt   time.Time `json:"created_at"`
 	Members     int       `json:"members"`
+
+	// Of an assembly: its level, its seat rule, and the members its
+	// affiliated bodies stand for (for a committee, its own members).
+	Level       federation.Level     `json:"level,omitempty"`
+	SeatRule    *federation.SeatRule `json:"seat_rule,omitempty"`
+	Represented int                  `json:"represented"`
 }
 
 // Limits of a body's fields.

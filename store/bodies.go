@@ -10,16 +10,25 @@ import (
 	"asamblea/authz"
 	"asamblea/bodies"
 	"asamblea/errs"
+	"asamblea/federation"
 )
 
-const bodyColumns = `b.id, b.kind, b.name, b.sector, b.place, b.description, b.public, COALESCE(b.parent_id, 0), b.created_at, b.members`
+const bodyColumns = `b.id, b.kind, b.name, b.sector, b.place, b.description, b.public, COALESCE(b.parent_id, 0), b.created_at, b.members,
+	b.level, b.seat_mode, b.seat_fixed, b.seat_per, b.seat_min, b.seat_max, b.represented`
 
-func scanBody(row scanner, b *bodies.Body) error {
+// scanBody scans bodyColumns, then any extra columns into extra.
+func scanBody(row scanner, b *bodies.Body, extra ...any) error {
 	var created int64
-	if err := row.Scan(&b.ID, &b.Kind, &b.Name, &b.Sector, &b.Place, &b.Description, &b.Public, &b.ParentID, &created, &b.Members); err != nil {
+	var r federation.SeatRule
+	dest := append([]any{&b.ID, &b.Kind, &b.Name, &b.Sector, &b.Place, &b.Description, &b.Public, &b.ParentID, &created, &b.Members,
+		&b.Level, &r.Mode, &r.Fixed, &r.PerSeat, &r.Min, &r.Max, &b.Represented}, extra...)
+	if err := row.Scan(dest...); err != nil {
 		return err
 	}
 	b.CreatedAt = fromUS(created)
+	if r.Mode != "" {
+		b.SeatRule = &r
+	}
 	return nil
 }
 
@@ -73,10 +82,10 @@ func (db *DB) CreateCommittee(ctx context.Context, actor int64, in bodies.Input,
 	if err := in.Clean(validPlace); err != nil {
 		return bodies.Body{}, err
 	}
-	b := bodies.Body{Kind: bodies.Committee, Name: in.Name, Sector: in.Sector, Place: in.Place, Description: in.Description, Public: in.Public, Members: 1}
+	b := bodies.Body{Kind: bodies.Committee, Name: in.Name, Sector: in.Sector, Place: in.Place, Description: in.Description, Public: in.Public, Members: 1, Represented: 1}
 	err := db.Update(ctx, actor, func(tx *Tx) error {
 		b.CreatedAt = tx.Now
-		id, err := tx.Insert(`INSERT INTO bodies (kind, name, sector, place, description, public, created_by, created_at, members) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+		id, err := tx.Insert(`INSERT INTO bodies (kind, name, sector, place, description, public, created_by, created_at, members, represented) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, 1)`,
 			b.Kind, b.Name, b.Sector, b.Place, b.Description, b.Public, actor, us(tx.Now))
 		if err != nil {
 			return err
@@ -166,7 +175,7 @@ func escapeLike(s string) string {
 func (db *DB) listBodies(ctx context.Context, q string, args ...any) ([]bodies.Body, error) {
 	var out []bodies.Body
 	err := db.View(ctx, func(tx *Tx) (err error) {
-		out, err = queryAll(tx, scanBody, q, args...)
+		out, err = queryAll(tx, func(row scanner, b *bodies.Body) error { return scanBody(row, b) }, q, args...)
 		return err
 	})
 	return out, err
@@ -177,11 +186,7 @@ func (db *DB) Memberships(ctx context.Context, userID int64) ([]bodies.Membershi
 	var out []bodies.Membership
 	err := db.View(ctx, func(tx *Tx) (err error) {
 		out, err = queryAll(tx, func(row scanner, m *bodies.Membership) error {
-			var created int64
-			b := &m.Body
-			err := row.Scan(&b.ID, &b.Kind, &b.Name, &b.Sector, &b.Place, &b.Description, &b.Public, &b.ParentID, &created, &b.Members, &m.Role)
-			b.CreatedAt = fromUS(created)
-			return err
+			return scanBody(row, &m.Body, &m.Role)
 		}, `SELECT `+bodyColumns+`, m.role FROM memberships m JOIN bodies b ON b.id = m.body_id WHERE m.user_id = ? ORDER BY b.name, b.id`, userID)
 		return err
 	})
@@ -358,8 +363,7 @@ func (tx *Tx) addMember(body, user int64) error {
 	if err != nil {
 		return err
 	}
-	_, err = tx.Exec(`UPDATE bodies SET members = members + 1 WHERE id = ?`, body)
-	return err
+	return tx.changeMembers(body, +1)
 }
 
 // roleRank orders the member list: facilitators, secretaries, members.
@@ -394,8 +398,7 @@ func (tx *Tx) removeMember(body, user int64, from bodies.Role) error {
 	if _, err := tx.Exec(`DELETE FROM memberships WHERE body_id = ? AND user_id = ?`, body, user); err != nil {
 		return err
 	}
-	_, err := tx.Exec(`UPDATE bodies SET members = members - 1 WHERE id = ?`, body)
-	return err
+	return tx.changeMembers(body, -1)
 }
 
 // RequestToJoin asks to join a body; a facilitator decides.

@@ -52,8 +52,8 @@ func (db *DB) BulkLoad(ctx context.Context, passwordHash string, cs []BulkCommit
 				}
 			}
 			tx.Actor = ids[0]
-			id, err := tx.Insert(`INSERT INTO bodies (kind, name, sector, place, description, public, created_by, created_at, members) VALUES (?, ?, ?, ?, '', ?, ?, ?, ?)`,
-				bodies.Committee, c.Name, c.Sector, c.Place, c.Public, ids[0], now, len(ids))
+			id, err := tx.Insert(`INSERT INTO bodies (kind, name, sector, place, description, public, created_by, created_at, members, represented) VALUES (?, ?, ?, ?, '', ?, ?, ?, ?, ?)`,
+				bodies.Committee, c.Name, c.Sector, c.Place, c.Public, ids[0], now, len(ids), len(ids))
 			if err != nil {
 				return err
 			}
