@@ -85,6 +85,13 @@ func (a *API) Routes() []httpauth.Route {
 		rt("GET", "/bodies/{id}/journal", in, a.journal),
 		rt("POST", "/join", in, a.join),
 		rt("GET", "/join/{code}", pub, a.invitationBody),
+		rt("POST", "/assemblies", in, a.createAssembly),
+		rt("GET", "/bodies/{id}/affiliates", pub, a.affiliates),
+		rt("GET", "/bodies/{id}/assemblies", pub, a.assemblies),
+		rt("POST", "/bodies/{id}/affiliations", in, a.requestAffiliation),
+		rt("POST", "/bodies/{id}/affiliations/{aff}/decision", in, a.decideAffiliation),
+		rt("POST", "/affiliations/{aff}/end", in, a.endAffiliation),
+		rt("GET", "/bodies/{id}/federation", pub, a.federation),
 		rt("GET", "/places", pub, a.searchPlaces),
 		rt("GET", "/places/{code}", pub, a.getPlace),
 	}

@@ -21,7 +21,7 @@ func (a *API) myBodies(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) listBodies(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := store.BodyFilter{Query: strings.TrimSpace(q.Get("q")), Place: q.Get("place")}
+	f := store.BodyFilter{Query: strings.TrimSpace(q.Get("q")), Place: q.Get("place"), Kind: bodies.Kind(q.Get("kind"))}
 	f.Limit, _ = strconv.Atoi(q.Get("limit"))
 	f.Offset, _ = strconv.Atoi(q.Get("offset"))
 	if f.Offset < 0 {

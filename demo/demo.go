@@ -79,12 +79,14 @@ func Fill(ctx context.Context, db *store.DB, out io.Writer) error {
 		}
 	}
 	fmt.Fprintf(out, "demo: every account's password is %q. Try:\n", Password)
+	var made []store.BulkLoaded
 	for _, c := range committees {
 		facilitator := users[c.people[0]]
 		b, err := db.CreateCommittee(ctx, facilitator, bodies.Input{Name: c.name, Sector: c.sector, Place: c.place, Description: c.desc, Public: c.public}, pl.Valid)
 		if err != nil {
 			return fmt.Errorf("committee %s: %w", c.name, err)
 		}
+		made = append(made, store.BulkLoaded{Body: b.ID, Facilitator: facilitator})
 		inv, err := db.CreateInvitation(ctx, facilitator, b.ID, bodies.InvitationInput{Label: "asamblea del domingo", MaxUses: 1 + len(c.people), Days: 30})
 		if err != nil {
 			return err
@@ -105,7 +107,7 @@ func Fill(ctx context.Context, db *store.DB, out io.Writer) error {
 		}
 		fmt.Fprintf(out, "  %-45s facilitator %-16s invitation %s\n", c.name, c.people[0], open.Code)
 	}
-	return nil
+	return Federation(ctx, db, made, out)
 }
 
 var (
@@ -143,7 +145,7 @@ func Scale(ctx context.Context, db *store.DB, n int, out io.Writer) error {
 		}
 		cs = append(cs, c)
 		if len(cs) == batch || i == n-1 {
-			if err := db.BulkLoad(ctx, hash, cs); err != nil {
+			if _, err := db.BulkLoad(ctx, hash, cs); err != nil {
 				return err
 			}
 			cs = cs[:0]

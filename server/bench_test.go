@@ -56,7 +56,7 @@ func BenchmarkCommitteePage1000(b *testing.B) {
 	for i := 0; i < 1000; i++ {
 		c.Members = append(c.Members, fmt.Sprintf("Compañera %04d", i))
 	}
-	if err := db.BulkLoad(ctx, "x", []store.BulkCommittee{c}); err != nil {
+	if _, err := db.BulkLoad(ctx, "x", []store.BulkCommittee{c}); err != nil {
 		b.Fatal(err)
 	}
 	app, err := server.New(server.DefaultConfig(), db, slog.New(slog.NewTextHandler(io.Discard, nil)))

@@ -144,6 +144,7 @@ func (db *DB) UpdateBody(ctx context.Context, actor, id int64, in bodies.Input, 
 type BodyFilter struct {
 	Query  string // part of the name
 	Place  string // UBIGEO prefix: "21" for Puno department, "2111" for San Román
+	Kind   bodies.Kind
 	Limit  int
 	Offset int
 }
@@ -162,6 +163,10 @@ func (db *DB) PublicBodies(ctx context.Context, f BodyFilter) ([]bodies.Body, er
 	if f.Place != "" {
 		q += ` AND b.place LIKE ?`
 		args = append(args, escapeLike(f.Place)+"%")
+	}
+	if f.Kind != "" {
+		q += ` AND b.kind = ?`
+		args = append(args, f.Kind)
 	}
 	q += ` ORDER BY b.name, b.id LIMIT ? OFFSET ?`
 	args = append(args, f.Limit, f.Offset)

@@ -22,8 +22,9 @@ type BulkCommittee struct {
 // transaction, journalled like any other change. Every account gets the same
 // precomputed password hash: it is for demo and load-test data only, where
 // hashing a million passwords would take hours.
-func (db *DB) BulkLoad(ctx context.Context, passwordHash string, cs []BulkCommittee) error {
-	return db.Update(ctx, 0, func(tx *Tx) error {
+func (db *DB) BulkLoad(ctx context.Context, passwordHash string, cs []BulkCommittee) ([]BulkLoaded, error) {
+	out := make([]BulkLoaded, 0, len(cs))
+	err := db.Update(ctx, 0, func(tx *Tx) error {
 		insUser, err := tx.tx.PrepareContext(ctx, db.rebind(`INSERT INTO users (name, name_key, password_hash, lang, created_at) VALUES (?, ?, ?, '', ?) RETURNING id`))
 		if err != nil {
 			return err
@@ -57,6 +58,7 @@ func (db *DB) BulkLoad(ctx context.Context, passwordHash string, cs []BulkCommit
 			if err != nil {
 				return err
 			}
+			out = append(out, BulkLoaded{Body: id, Facilitator: ids[0]})
 			if err := tx.Record("body.created", id, map[string]any{"kind": bodies.Committee, "name": c.Name, "sector": c.Sector, "place": c.Place, "public": c.Public, "facilitator": ids[0]}); err != nil {
 				return err
 			}
@@ -82,6 +84,15 @@ func (db *DB) BulkLoad(ctx context.Context, passwordHash string, cs []BulkCommit
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// BulkLoaded names a committee BulkLoad created and its facilitator.
+type BulkLoaded struct {
+	Body, Facilitator int64
 }
 
 // CountUsers returns the number of accounts.

@@ -153,8 +153,12 @@ func (s *Server) updateBody(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, "/bodies/"+r.PathValue("id")+"?done=saved")
 }
 
-// membersPerPage bounds the member list of a body page.
-const membersPerPage = 100
+// membersPerPage bounds the member list of a body page, affiliatesShown
+// the list of an assembly's bodies (the federation page has them all).
+const (
+	membersPerPage  = 100
+	affiliatesShown = 100
+)
 
 type bodyData struct {
 	Body     bodies.Body
@@ -163,6 +167,10 @@ type bodyData struct {
 	Counts   store.RoleCounts
 	Roles    []bodies.Role
 	Rows     template.HTML // the member table's rows, see memberRows
+
+	Assemblies []store.Affiliation // the assemblies the body belongs to or asked to join
+	Affiliates []store.Affiliation // of an assembly: its bodies and requests
+	MoreAffiliates int
 	Page     int
 	Pages    int
 	PrevPage int
@@ -203,6 +211,22 @@ func (s *Server) showBody(w http.ResponseWriter, r *http.Request) {
 		}
 		if d.Page < d.Pages {
 			d.NextPage = d.Page + 1
+		}
+	}
+	if b.Public || role != bodies.None {
+		if d.Assemblies, err = s.db.Assemblies(r.Context(), viewer, id); err != nil {
+			s.fail(w, r, err, "", nil)
+			return
+		}
+		if b.Kind == bodies.Assembly {
+			if d.Affiliates, err = s.db.Affiliates(r.Context(), viewer, id); err != nil {
+				s.fail(w, r, err, "", nil)
+				return
+			}
+			if len(d.Affiliates) > affiliatesShown {
+				d.MoreAffiliates = len(d.Affiliates) - affiliatesShown
+				d.Affiliates = d.Affiliates[:affiliatesShown]
+			}
 		}
 	}
 	p := s.page(r, "", nil)

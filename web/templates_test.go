@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"asamblea/i18n"
+	"asamblea/places"
 	"asamblea/web"
 )
 
@@ -98,5 +99,16 @@ func TestCatalogKeys(t *testing.T) {
 		if !cat.Has("en", prefix) || !cat.Has("es", prefix) {
 			t.Errorf("missing %s", prefix)
 		}
+	}
+}
+
+// TestMapStyles: the style sheet carries the department map's classes.
+func TestMapStyles(t *testing.T) {
+	b, err := os.ReadFile("static/app.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), places.MapCSS) {
+		t.Fatal("static/app.css lacks places.MapCSS: copy it again")
 	}
 }

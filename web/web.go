@@ -42,7 +42,7 @@ type Server struct {
 // New parses the templates and returns the page server.
 func New(db *store.DB, cat *i18n.Catalogs, pl *places.Table, auth *httpauth.Auth, hasher accounts.Hasher, log *slog.Logger) (*Server, error) {
 	s := &Server{db: db, cat: cat, places: pl, auth: auth, hasher: hasher, log: log, pages: map[string]*template.Template{}}
-	layout, err := template.New("layout.html").ParseFS(templatesFS, "templates/layout.html")
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templatesFS, "templates/layout.html")
 	if err != nil {
 		return nil, err
 	}
@@ -240,6 +240,13 @@ func (s *Server) Routes() []httpauth.Route {
 		{Method: "GET", Pattern: "/join", Access: pub, Handler: s.joinForm},
 		{Method: "GET", Pattern: "/join/{code}", Access: pub, Handler: s.joinForm},
 		{Method: "POST", Pattern: "/join", Access: in, Handler: s.join},
+		{Method: "GET", Pattern: "/assemblies/new", Access: in, Handler: s.newAssembly},
+		{Method: "POST", Pattern: "/assemblies", Access: in, Handler: s.createAssembly},
+		{Method: "GET", Pattern: "/bodies/{id}/federation", Access: pub, Handler: s.federationPage},
+		{Method: "GET", Pattern: "/bodies/{id}/affiliate", Access: in, Handler: s.affiliate},
+		{Method: "POST", Pattern: "/bodies/{id}/affiliations", Access: in, Handler: s.requestAffiliation},
+		{Method: "POST", Pattern: "/bodies/{id}/affiliations/{aff}/decide", Access: in, Handler: s.decideAffiliation},
+		{Method: "POST", Pattern: "/bodies/{id}/affiliations/{aff}/end", Access: in, Handler: s.endAffiliation},
 		{Method: "GET", Pattern: "/static/{file}", Access: pub, Handler: s.static},
 	}
 }
@@ -279,4 +286,28 @@ func pathWithout(u *url.URL, param string) string {
 		return u.Path
 	}
 	return u.Path + "?" + q.Encode()
+}
+
+// trustedSVG marks as safe the SVG that package places draws: it escapes
+// every text it writes and holds no script or inline style.
+func trustedSVG(svg string) template.HTML {
+	return template.HTML(svg) // #nosec G203 -- places.DepartmentMap escapes all text
+}
+
+// funcs are the few functions templates need beyond the page's methods.
+var funcs = template.FuncMap{
+	// treeOf pairs a federation node with the localizer, for the recursive
+	// "tree" template.
+	"treeOf": func(l *i18n.Localizer, n *store.FederationNode) treeData {
+		return treeData{L: l, FederationNode: n}
+	},
+	// upRoot makes a list of nodes the children of an empty root.
+	"upRoot": func(ns []*store.FederationNode) *store.FederationNode {
+		return &store.FederationNode{Children: ns}
+	},
+}
+
+type treeData struct {
+	L *i18n.Localizer
+	*store.FederationNode
 }
