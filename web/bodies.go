@@ -161,20 +161,20 @@ const (
 )
 
 type bodyData struct {
-	Body     bodies.Body
-	Role     bodies.Role
-	Members  []bodies.Person
-	Counts   store.RoleCounts
-	Roles    []bodies.Role
-	Rows     template.HTML // the member table's rows, see memberRows
+	Body    bodies.Body
+	Role    bodies.Role
+	Members []bodies.Person
+	Counts  store.RoleCounts
+	Roles   []bodies.Role
+	Rows    template.HTML // the member table's rows, see memberRows
 
-	Assemblies []store.Affiliation // the assemblies the body belongs to or asked to join
-	Affiliates []store.Affiliation // of an assembly: its bodies and requests
+	Assemblies     []store.Affiliation // the assemblies the body belongs to or asked to join
+	Affiliates     []store.Affiliation // of an assembly: its bodies and requests
 	MoreAffiliates int
-	Page     int
-	Pages    int
-	PrevPage int
-	NextPage int
+	Page           int
+	Pages          int
+	PrevPage       int
+	NextPage       int
 }
 
 // IsFacilitator reports whether the viewer facilitates the body.
