@@ -30,6 +30,13 @@ const (
 	DecideAffiliation  Action = "affiliation.decide"  // accept or refuse a body into an assembly
 	EndAffiliation     Action = "affiliation.end"     // take a body out of an assembly (either side)
 	ViewPending        Action = "affiliation.pending" // see requests to join an assembly
+
+	OpenElection  Action = "election.open"     // open the election of a body's delegates
+	Stand         Action = "election.stand"    // stand, nominate, accept, vote in a body's election
+	ViewDelegates Action = "delegates.view"    // see a body's delegates, elections and recalls
+	SetMandate    Action = "delegates.mandate" // record the mandate the base gave its delegate
+	OpenRecall    Action = "recall.open"       // open a recall of one of the body's delegates
+	VoteRecall    Action = "recall.vote"       // vote in a recall
 )
 
 // Subject is who asks, seen from one body.
@@ -64,6 +71,13 @@ var rules = map[Action]rule{
 	DecideAffiliation:  facilitator,
 	EndAffiliation:     facilitator,
 	ViewPending:        facilitator,
+
+	OpenElection:  facilitator,
+	Stand:         member,
+	ViewDelegates: member,
+	SetMandate:    func(s Subject) bool { return facilitator(s) || s.UserID != 0 && s.Role == bodies.Secretary },
+	OpenRecall:    member,
+	VoteRecall:    member,
 }
 
 // Allowed reports whether s may do a.

@@ -362,7 +362,7 @@ func (db *DB) Join(ctx context.Context, actor int64, code string) (bodies.Body, 
 
 func (tx *Tx) addMember(body, user int64) error {
 	err := tx.insertMembership(body, user, bodies.Member)
-	if isUnique(err) || (err != nil && strings.Contains(err.Error(), "PRIMARY KEY")) {
+	if isPrimaryKey(err) {
 		return errs.New(errs.Conflict, "body.already_member")
 	}
 	if err != nil {

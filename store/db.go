@@ -213,6 +213,16 @@ func (db *DB) Update(ctx context.Context, actor int64, fn func(*Tx) error) error
 		return fmt.Errorf("begin: %w", err)
 	}
 	tx := &Tx{tx: sqltx, db: db, ctx: ctx, Now: db.Now().UTC().Truncate(time.Microsecond), Actor: actor}
+	if db.dialect == Postgres {
+		// One writer at a time, as on SQLite: the journal is one chain, and
+		// a change (a recall passing, seats changing) never interleaves with
+		// another. Taking the journal head's row lock first also gives every
+		// transaction the same lock order, so none can deadlock.
+		if err := tx.lockHead(); err != nil {
+			sqltx.Rollback()
+			return err
+		}
+	}
 	if err := fn(tx); err != nil {
 		sqltx.Rollback()
 		return err

@@ -210,6 +210,9 @@ func (tx *Tx) reapportion(assembly int64) error {
 		if _, err := tx.Exec(`UPDATE affiliations SET seats = ? WHERE id = ?`, seats[i], r.id); err != nil {
 			return err
 		}
+		if err := tx.refitDelegation(r.body, assembly, seats[i]); err != nil {
+			return err
+		}
 		changes = append(changes, change{Body: r.body, From: r.seats, To: seats[i]})
 	}
 	if len(changes) == 0 {
@@ -328,6 +331,10 @@ func (db *DB) EndAffiliation(ctx context.Context, actor, id int64, reason string
 			return err
 		}
 		if err := tx.Record("affiliation.ended", assembly, map[string]any{"affiliation": id, "body": body, "reason": reason}); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`UPDATE delegates SET status = 'unseated', ended_at = ? WHERE body_id = ? AND assembly_id = ? AND status IN ('seated', 'alternate')`,
+			us(tx.Now), body, assembly); err != nil {
 			return err
 		}
 		return tx.represent(assembly, -rep, assembly)

@@ -27,11 +27,11 @@ func (tx *Tx) Record(kind string, body int64, payload any) error {
 		return fmt.Errorf("journal payload: %w", err)
 	}
 	if tx.head == nil {
-		h := &journalHead{}
-		if err := tx.QueryRow(`UPDATE journal_head SET seq = seq WHERE id = 1 RETURNING seq, hash`).Scan(&h.seq, &h.hash); err != nil {
-			return fmt.Errorf("journal head: %w", err)
+		if err := tx.lockHead(); err != nil {
+			return err
 		}
-		tx.head = h
+	}
+	if tx.appendStmt == nil {
 		if tx.appendStmt, err = tx.tx.PrepareContext(tx.ctx, tx.db.rebind(`INSERT INTO journal (seq, prev, hash, at, actor, kind, body, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)); err != nil {
 			return fmt.Errorf("journal append: %w", err)
 		}
@@ -45,9 +45,20 @@ func (tx *Tx) Record(kind string, body int64, payload any) error {
 	return nil
 }
 
+// lockHead reads the journal head and takes its row lock for the rest of
+// the transaction.
+func (tx *Tx) lockHead() error {
+	h := &journalHead{}
+	if err := tx.QueryRow(`UPDATE journal_head SET seq = seq WHERE id = 1 RETURNING seq, hash`).Scan(&h.seq, &h.hash); err != nil {
+		return fmt.Errorf("journal head: %w", err)
+	}
+	tx.head = h
+	return nil
+}
+
 // flushJournal writes the journal head if this transaction appended.
 func (tx *Tx) flushJournal() error {
-	if tx.head == nil {
+	if tx.appendStmt == nil {
 		return nil
 	}
 	tx.appendStmt.Close()

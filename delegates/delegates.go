@@ -1,0 +1,227 @@
+// Package delegates holds the rules of delegates: how a body elects the
+// delegates and alternates for its seats in an assembly, how a recall is
+// decided, and what happens to seats when they change. It is pure.
+package delegates
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"asamblea/errs"
+	"asamblea/tally"
+)
+
+// Status of a delegate.
+const (
+	Seated    = "seated"
+	Alternate = "alternate"
+	Recalled  = "recalled"
+	Unseated  = "unseated" // lost the seat when the body's seats shrank, or the body left
+)
+
+// Delegate is a person holding, or waiting for, a seat of a body in an
+// assembly.
+type Delegate struct {
+	ID           int64     `json:"id"`
+	BodyID       int64     `json:"body_id"`
+	AssemblyID   int64     `json:"assembly_id"`
+	AssemblyName string    `json:"assembly_name,omitempty"`
+	UserID       int64     `json:"user_id"`
+	Name         string    `json:"name"`
+	Position     int       `json:"position"` // 1 = elected first; alternates follow the delegates
+	Status       string    `json:"status"`
+	Since        time.Time `json:"since"`
+	Mandate      string    `json:"mandate,omitempty"`
+	MandateAt    time.Time `json:"mandate_at,omitempty"`
+	ElectionID   int64     `json:"election_id"`
+}
+
+// Election is a body's election of its delegates to one assembly.
+type Election struct {
+	ID           int64         `json:"id"`
+	BodyID       int64         `json:"body_id"`
+	AssemblyID   int64         `json:"assembly_id"`
+	AssemblyName string        `json:"assembly_name,omitempty"`
+	Seats        int           `json:"seats"`
+	Alternates   int           `json:"alternates"`
+	Status       string        `json:"status"` // open, closed
+	ClosesAt     time.Time     `json:"closes_at"`
+	Voters       int           `json:"voters"`
+	Candidates   []Candidate   `json:"candidates"`
+	Report       *tally.Report `json:"report,omitempty"`
+	Voted        bool          `json:"voted,omitempty"` // whether the viewer has voted
+}
+
+// Candidate stands in an election.
+type Candidate struct {
+	UserID    int64  `json:"user_id"`
+	Name      string `json:"name"`
+	Accepted  bool   `json:"accepted"` // a nominee must accept before the vote counts them
+	Statement string `json:"statement,omitempty"`
+}
+
+// Limits of elections and recalls.
+const (
+	MaxAlternates = 10
+	MinVoting     = time.Hour
+	MaxVoting     = 30 * 24 * time.Hour
+	DefaultRecall = 48 * time.Hour
+	StatementMax  = 1000
+	MandateMax    = 4000
+)
+
+// ElectionInput opens an election.
+type ElectionInput struct {
+	Assembly   int64 `json:"assembly"`
+	Alternates int   `json:"alternates"`
+	Hours      int   `json:"hours"` // how long the vote stays open
+}
+
+// Clean checks an election request.
+func (in ElectionInput) Clean() error {
+	if in.Assembly <= 0 {
+		return errs.Field("assembly", "error.required")
+	}
+	if in.Alternates < 0 || in.Alternates > MaxAlternates {
+		return errs.Field("alternates", "election.alternates.range", 0, MaxAlternates)
+	}
+	if d := time.Duration(in.Hours) * time.Hour; d < MinVoting || d > MaxVoting {
+		return errs.Field("hours", "election.hours.range", int(MinVoting.Hours()), int(MaxVoting.Hours()))
+	}
+	return nil
+}
+
+// EncodeRanking turns a ballot (candidate user ids, most preferred first)
+// into its stored form, checking it: known candidates, none twice.
+func EncodeRanking(ranking []int64, candidates []int64) (string, error) {
+	if len(ranking) == 0 {
+		return "", errs.Field("ranking", "election.ranking.empty")
+	}
+	seen := map[int64]bool{}
+	parts := make([]string, len(ranking))
+	for i, c := range ranking {
+		if !slices.Contains(candidates, c) {
+			return "", errs.Field("ranking", "election.ranking.unknown")
+		}
+		if seen[c] {
+			return "", errs.Field("ranking", "election.ranking.twice")
+		}
+		seen[c] = true
+		parts[i] = strconv.FormatInt(c, 10)
+	}
+	return strings.Join(parts, " "), nil
+}
+
+// Count counts an election: one seat by instant-runoff, several by Scottish
+// STV. The alternates are those a count for seats+alternates elects beyond
+// the delegates, in the order it elects them. rankings maps stored
+// rankings to how many ballots hold them. It returns the user ids of the
+// delegates and of the alternates, in order, and the report of the count
+// of the delegates.
+func Count(cands []Candidate, rankings map[string]int64, seats, alternates int, seed uint64) (elected, alts []int64, report *tally.Report, err error) {
+	var names []string
+	index := map[int64]int{}
+	for _, c := range cands {
+		if c.Accepted {
+			index[c.UserID] = len(names)
+			names = append(names, c.Name)
+		}
+	}
+	ids := make([]int64, len(names))
+	for id, i := range index {
+		ids[i] = id
+	}
+	if len(names) == 0 {
+		return nil, nil, nil, errs.New(errs.Conflict, "election.no_candidates")
+	}
+	b, err := tally.NewBallots(names)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	keys := make([]string, 0, len(rankings))
+	for k := range rankings {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys) // the same input always gives the same count
+	for _, k := range keys {
+		var r []int
+		for _, f := range strings.Fields(k) {
+			id, _ := strconv.ParseInt(f, 10, 64)
+			if i, ok := index[id]; ok {
+				r = append(r, i)
+			}
+		}
+		if len(r) > 0 {
+			if err := b.Add(r, rankings[k]); err != nil {
+				return nil, nil, nil, err
+			}
+		}
+	}
+	if b.Total() == 0 {
+		return nil, nil, nil, errs.New(errs.Conflict, "election.no_ballots")
+	}
+	seats = min(seats, len(names))
+	count := func(n int) (*tally.Report, error) {
+		if n == 1 {
+			return tally.IRV(b, tally.Options{Seed: seed})
+		}
+		return tally.STV(b, n, tally.STVOptions{Seed: seed})
+	}
+	report, err = count(seats)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for _, i := range report.ElectedIndex {
+		elected = append(elected, ids[i])
+	}
+	if extra := min(seats+alternates, len(names)); extra > seats {
+		more, err := count(extra)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		for _, i := range more.ElectedIndex {
+			if !slices.Contains(elected, ids[i]) {
+				alts = append(alts, ids[i])
+			}
+		}
+	}
+	return elected, alts, report, nil
+}
+
+// Recall settings of a body.
+type RecallRule struct {
+	Duration             time.Duration
+	QuorumNum, QuorumDen int // share of members who must vote; default one third
+}
+
+// DefaultRecallRule: 48 hours, a third of the members.
+var DefaultRecallRule = RecallRule{Duration: DefaultRecall, QuorumNum: 1, QuorumDen: 3}
+
+// RecallOutcome decides a recall: it passes with a majority of the votes
+// cast when at least the quorum of the eligible members voted.
+func (r RecallRule) RecallOutcome(yes, no, eligible int) string {
+	if (yes+no)*r.QuorumDen < eligible*r.QuorumNum {
+		return "no_quorum"
+	}
+	if yes > no {
+		return "passed"
+	}
+	return "failed"
+}
+
+// Recall is a vote to take a delegate's seat away.
+type Recall struct {
+	ID         int64     `json:"id"`
+	DelegateID int64     `json:"delegate_id"`
+	Delegate   string    `json:"delegate"`
+	BodyID     int64     `json:"body_id"`
+	Reason     string    `json:"reason"`
+	Status     string    `json:"status"` // open, passed, failed, no_quorum
+	ClosesAt   time.Time `json:"closes_at"`
+	Yes        int       `json:"yes"`
+	No         int       `json:"no"`
+	Eligible   int       `json:"eligible"`
+	Voted      bool      `json:"voted,omitempty"`
+}
