@@ -41,9 +41,11 @@ const (
 
 // Subject is who asks, seen from one body.
 type Subject struct {
-	UserID int64       // 0 when not signed in
-	Role   bodies.Role // the person's role in the body, None if not a member
-	Public bool        // whether the body's profile is public
+	UserID   int64       // 0 when not signed in
+	Role     bodies.Role // the person's role in the body, None if not a member
+	Public   bool        // whether the body's profile is public
+	Kind     bodies.Kind // the body's kind
+	Delegate bool        // of an assembly: the person holds a seat in it
 }
 
 type rule func(Subject) bool
@@ -51,6 +53,14 @@ type rule func(Subject) bool
 func signedIn(s Subject) bool    { return s.UserID != 0 }
 func member(s Subject) bool      { return s.UserID != 0 && s.Role != bodies.None }
 func facilitator(s Subject) bool { return s.UserID != 0 && s.Role == bodies.Facilitator }
+
+// voter: the members of a committee, the seated delegates of an assembly.
+func voter(s Subject) bool {
+	if s.Kind == bodies.Assembly {
+		return s.UserID != 0 && s.Delegate
+	}
+	return member(s)
+}
 
 var rules = map[Action]rule{
 	CreateBody:      signedIn,
@@ -73,11 +83,11 @@ var rules = map[Action]rule{
 	ViewPending:        facilitator,
 
 	OpenElection:  facilitator,
-	Stand:         member,
-	ViewDelegates: member,
+	Stand:         voter,
+	ViewDelegates: func(s Subject) bool { return member(s) || voter(s) },
 	SetMandate:    func(s Subject) bool { return facilitator(s) || s.UserID != 0 && s.Role == bodies.Secretary },
-	OpenRecall:    member,
-	VoteRecall:    member,
+	OpenRecall:    voter,
+	VoteRecall:    voter,
 }
 
 // Allowed reports whether s may do a.

@@ -38,13 +38,20 @@ func (tx *Tx) subject(id, actor int64) (bodies.Body, authz.Subject, error) {
 	if err := scanBody(tx.QueryRow(`SELECT `+bodyColumns+` FROM bodies b WHERE b.id = ?`, id), &b); err != nil {
 		return b, authz.Subject{}, notFound(err, "body.not_found")
 	}
-	s := authz.Subject{UserID: actor, Public: b.Public}
+	s := authz.Subject{UserID: actor, Public: b.Public, Kind: b.Kind}
 	if actor != 0 {
 		role, err := tx.role(id, actor)
 		if err != nil {
 			return b, s, err
 		}
 		s.Role = role
+		if b.Kind == bodies.Assembly {
+			var n int
+			if err := tx.QueryRow(`SELECT COUNT(*) FROM delegates WHERE assembly_id = ? AND user_id = ? AND status = 'seated'`, id, actor).Scan(&n); err != nil {
+				return b, s, err
+			}
+			s.Delegate = n > 0
+		}
 	}
 	return b, s, nil
 }

@@ -168,9 +168,9 @@ func (db *DB) Nominate(ctx context.Context, actor, election, user int64) error {
 		if err := tx.openOnly(e); err != nil {
 			return err
 		}
-		if role, err := tx.role(e.BodyID, user); err != nil {
+		if _, s, err := tx.subject(e.BodyID, user); err != nil {
 			return err
-		} else if role == bodies.None {
+		} else if !authz.Allowed(authz.Stand, s) {
 			return errs.Field("user", "body.member.not_found")
 		}
 		_, err = tx.Exec(`INSERT INTO candidacies (election_id, user_id, nominated_by, accepted) VALUES (?, ?, ?, FALSE)`, election, user, actor)
@@ -234,7 +234,7 @@ func (db *DB) CastRanking(ctx context.Context, actor, election int64, ranking []
 		if err := tx.Record("election.voted", e.BodyID, map[string]any{"election": election}); err != nil {
 			return err
 		}
-		if err := tx.QueryRow(`SELECT members FROM bodies WHERE id = ?`, e.BodyID).Scan(&members); err != nil {
+		if members, err = tx.electorate(e.BodyID); err != nil {
 			return err
 		}
 		if voters >= members {
@@ -315,6 +315,16 @@ func (tx *Tx) closeElection(id int64) error {
 		}
 	}
 	return tx.Record("election.closed", e.BodyID, map[string]any{"election": id, "assembly": e.AssemblyID, "elected": elected, "alternates": alts})
+}
+
+// electorate is how many vote in body: the members of a committee, the
+// people seated in an assembly.
+func (tx *Tx) electorate(body int64) (int, error) {
+	var n int
+	err := tx.QueryRow(`SELECT CASE WHEN b.kind = 'assembly'
+		THEN (SELECT COUNT(DISTINCT d.user_id) FROM delegates d WHERE d.assembly_id = b.id AND d.status = 'seated')
+		ELSE b.members END FROM bodies b WHERE b.id = ?`, body).Scan(&n)
+	return n, err
 }
 
 // lockDelegation orders the changes to one body's delegation in one
@@ -427,7 +437,10 @@ func (db *DB) OpenRecall(ctx context.Context, actor, delegate int64, reason stri
 		if err != nil {
 			return err
 		}
-		b, _, err := tx.authorize(authz.OpenRecall, d.BodyID)
+		if _, _, err := tx.authorize(authz.OpenRecall, d.BodyID); err != nil {
+			return err
+		}
+		eligible, err := tx.electorate(d.BodyID)
 		if err != nil {
 			return err
 		}
@@ -439,7 +452,7 @@ func (db *DB) OpenRecall(ctx context.Context, actor, delegate int64, reason stri
 			return err
 		}
 		r = delegates.Recall{DelegateID: delegate, Delegate: d.Name, BodyID: d.BodyID, Reason: reason, Status: "open",
-			ClosesAt: tx.Now.Add(time.Duration(hours) * time.Hour), Eligible: b.Members}
+			ClosesAt: tx.Now.Add(time.Duration(hours) * time.Hour), Eligible: eligible}
 		r.ID, err = tx.Insert(`INSERT INTO recalls (delegate_id, body_id, opened_by, reason, status, closes_at, eligible, created_at) VALUES (?, ?, ?, ?, 'open', ?, ?, ?)`,
 			delegate, d.BodyID, actor, reason, us(r.ClosesAt), r.Eligible, us(tx.Now))
 		if isUnique(err) {

@@ -316,3 +316,38 @@ func TestRecallRacesSeatChange(t *testing.T) {
 		}
 	})
 }
+
+// TestAssemblyElectsUpward: the delegates seated in a provincial assembly
+// elect its delegate to the regional assembly; its facilitator, who holds
+// no seat, cannot vote.
+func TestAssemblyElectsUpward(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		c, prov, users := delegation(t, db, 5, federation.SeatRule{Mode: federation.Fixed, Fixed: 3})
+		elect(t, db, c, prov, users, users[1:4], 0)
+		reg, err := db.CreateAssembly(ctx, users[0].ID, store.AssemblyInput{Input: bodies.Input{Name: "Asamblea Regional", Sector: "other", Place: "210000", Public: true},
+			Level: "regional", SeatRule: federation.SeatRule{Mode: federation.Fixed, Fixed: 1}, Founders: []int64{prov.ID}}, validAnyPlace)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := db.OpenElection(ctx, users[0].ID, prov.ID, delegates.ElectionInput{Assembly: reg.ID, Hours: 24})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, db.Stand(ctx, users[0].ID, e.ID, ""), errs.Forbidden, "")
+		if err := db.Stand(ctx, users[2].ID, e.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range users[1:4] {
+			if err := db.CastRanking(ctx, u.ID, e.ID, []int64{users[2].ID}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		e, _ = db.Election(ctx, users[1].ID, e.ID)
+		if e.Status != "closed" || len(e.Report.Elected) != 1 {
+			t.Fatalf("the assembly's election did not close when its 3 delegates voted: %+v", e)
+		}
+		if seats, _ := seated(t, db, users[1].ID, prov.ID); len(seats) != 1 || seats[0] != users[2].Name {
+			t.Fatalf("regional seat: %v", seats)
+		}
+	})
+}
