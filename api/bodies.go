@@ -105,7 +105,8 @@ func (a *API) members(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"members": nonNil(list), "counts": counts})
 }
 
-// change runs fn on body {id} for a change with no JSON body.
+// change runs fn on the {id} of the path (a body, an election, a recall…)
+// and writes its result, or 204 when it has none.
 func (a *API) change(w http.ResponseWriter, r *http.Request, status int, fn func(body int64) (any, error)) {
 	id, err := pathID(r, "id")
 	if err != nil {

@@ -134,7 +134,7 @@ func Count(cands []Candidate, rankings map[string]int64, seats, alternates int, 
 		ids[i] = id
 	}
 	if len(names) == 0 {
-		return nil, nil, nil, errs.New(errs.Conflict, "election.no_candidates")
+		return nil, nil, nil, errs.New(errs.Conflict, "election.no_candidates.err")
 	}
 	b, err := tally.NewBallots(names)
 	if err != nil {

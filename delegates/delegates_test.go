@@ -62,7 +62,7 @@ func TestCount(t *testing.T) {
 	if _, _, _, err := Count(cands, map[string]int64{}, 1, 0, 1); errs.As(err).Key != "election.no_ballots" {
 		t.Fatalf("no ballots: %v", err)
 	}
-	if _, _, _, err := Count(cands[3:], rankings, 1, 0, 1); errs.As(err).Key != "election.no_candidates" {
+	if _, _, _, err := Count(cands[3:], rankings, 1, 0, 1); errs.As(err).Key != "election.no_candidates.err" {
 		t.Fatalf("no accepted candidates: %v", err)
 	}
 }

@@ -241,3 +241,14 @@ func (db *DB) SetLang(ctx context.Context, userID int64, lang string) error {
 		return err
 	})
 }
+
+// UserByName finds an account by its pseudonym (any case).
+func (db *DB) UserByName(ctx context.Context, name string) (accounts.User, error) {
+	var u accounts.User
+	var c int64
+	err := db.View(ctx, func(tx *Tx) error {
+		return tx.QueryRow(`SELECT id, name, created_at FROM users WHERE name_key = ?`, accounts.NameKey(strings.TrimSpace(name))).Scan(&u.ID, &u.Name, &c)
+	})
+	u.CreatedAt = fromUS(c)
+	return u, notFound(err, "body.member.not_found")
+}

@@ -247,6 +247,16 @@ func (s *Server) Routes() []httpauth.Route {
 		{Method: "POST", Pattern: "/bodies/{id}/affiliations", Access: in, Handler: s.requestAffiliation},
 		{Method: "POST", Pattern: "/bodies/{id}/affiliations/{aff}/decide", Access: in, Handler: s.decideAffiliation},
 		{Method: "POST", Pattern: "/bodies/{id}/affiliations/{aff}/end", Access: in, Handler: s.endAffiliation},
+		{Method: "GET", Pattern: "/bodies/{id}/delegates", Access: in, Handler: s.delegation},
+		{Method: "POST", Pattern: "/bodies/{id}/elections", Access: in, Handler: s.openElection},
+		{Method: "GET", Pattern: "/elections/{id}", Access: in, Handler: s.election},
+		{Method: "POST", Pattern: "/elections/{id}/stand", Access: in, Handler: s.stand},
+		{Method: "POST", Pattern: "/elections/{id}/nominate", Access: in, Handler: s.nominate},
+		{Method: "POST", Pattern: "/elections/{id}/ballot", Access: in, Handler: s.ballot},
+		{Method: "POST", Pattern: "/delegates/{id}/mandate", Access: in, Handler: s.setMandate},
+		{Method: "POST", Pattern: "/delegates/{id}/recall", Access: in, Handler: s.openRecall},
+		{Method: "GET", Pattern: "/recalls/{id}", Access: in, Handler: s.recall},
+		{Method: "POST", Pattern: "/recalls/{id}/vote", Access: in, Handler: s.voteRecall},
 		{Method: "GET", Pattern: "/static/{file}", Access: pub, Handler: s.static},
 	}
 }

@@ -229,6 +229,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	hs := &http.Server{Addr: *addr, Handler: srv, ErrorLog: stdlog.New(redact{stderr}, "http: ", 0), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.ListenAndServe() }()
+	go closeDue(ctx, db, log)
 	log.Info("asamblea listening", "addr", *addr, "db", string(db.Dialect()), "version", version)
 	select {
 	case err := <-errc:
@@ -243,6 +244,25 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// closeDue closes the votes whose deadline has passed: at once on start
+// (for those that passed while the server was down), then every 30 seconds.
+func closeDue(ctx context.Context, db *store.DB, log *slog.Logger) {
+	t := time.NewTicker(30 * time.Second)
+	defer t.Stop()
+	for {
+		if n, err := db.CloseDue(ctx); err != nil {
+			log.Error("closing votes", "err", err)
+		} else if n > 0 {
+			log.Info("votes closed", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // addresses matches IPv4 and IPv6 addresses with an optional port.
