@@ -27,7 +27,9 @@ type delegationData struct {
 func (d delegationData) CanOpen() bool { return d.Role == bodies.Facilitator }
 
 // CanRecord reports whether the viewer may record mandates.
-func (d delegationData) CanRecord() bool { return d.Role == bodies.Facilitator || d.Role == bodies.Secretary }
+func (d delegationData) CanRecord() bool {
+	return d.Role == bodies.Facilitator || d.Role == bodies.Secretary
+}
 
 // delegation is a body's page of delegates, elections and recalls.
 func (s *Server) delegation(w http.ResponseWriter, r *http.Request) {
