@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 
 	"asamblea/accounts"
 	"asamblea/bodies"
+	"asamblea/delegates"
 	"asamblea/federation"
 	"asamblea/places"
 	"asamblea/store"
@@ -163,7 +165,84 @@ func Federation(ctx context.Context, db *store.DB, existing []store.BulkLoaded, 
 			return err
 		}
 	}
+	// Every body elects its delegates through the system, from the base up.
+	var bases []store.BulkLoaded
+	bases = append(append(bases, existing...), loaded...)
+	for _, c := range bases {
+		as, err := db.Assemblies(ctx, c.Facilitator, c.Body)
+		if err != nil {
+			return err
+		}
+		ms, _, err := db.Members(ctx, c.Facilitator, c.Body, 500, 0)
+		if err != nil {
+			return err
+		}
+		var voters []int64
+		for _, m := range ms {
+			voters = append(voters, m.UserID)
+		}
+		for _, a := range as {
+			if err := elect(ctx, db, rng, c.Body, a.Assembly.ID, c.Facilitator, voters); err != nil {
+				return fmt.Errorf("election in body %d: %w", c.Body, err)
+			}
+		}
+	}
+	levels := [][]assembly{}
+	var provs, regs []assembly
+	for _, p := range provincial {
+		provs = append(provs, p)
+	}
+	slices.SortFunc(provs, func(a, b assembly) int { return int(a.id - b.id) })
+	for _, r := range regions {
+		regs = append(regs, r)
+	}
+	slices.SortFunc(regs, func(a, b assembly) int { return int(a.id - b.id) })
+	levels = append(levels, provs, regs, []assembly{{sur, puno.facilitator}})
+	for _, level := range levels {
+		for _, a := range level {
+			voters, err := db.SeatedIn(ctx, a.id)
+			if err != nil {
+				return err
+			}
+			as, err := db.Assemblies(ctx, a.facilitator, a.id)
+			if err != nil {
+				return err
+			}
+			for _, up := range as {
+				if err := elect(ctx, db, rng, a.id, up.Assembly.ID, a.facilitator, voters); err != nil {
+					return fmt.Errorf("election in assembly %d: %w", a.id, err)
+				}
+			}
+		}
+	}
 	fmt.Fprintf(out, "demo: federation of %d committees, %d provincial and %d regional assemblies, the Asamblea Macroregional Sur and the national assembly (/bodies/%d/federation)\n",
 		len(loaded), len(provinces), len(regions), nacional)
+	return nil
+}
+
+// elect runs a body's election of its delegates to an assembly: the first
+// voters stand (one more than the seats) and everyone ranks them, each in
+// an order of their own, so that the election closes with every vote cast.
+func elect(ctx context.Context, db *store.DB, rng *rand.Rand, body, assembly, facilitator int64, voters []int64) error {
+	if len(voters) == 0 {
+		return nil
+	}
+	e, err := db.OpenElection(ctx, facilitator, body, delegates.ElectionInput{Assembly: assembly, Alternates: 1, Hours: 72})
+	if err != nil {
+		return err
+	}
+	cands := voters[:min(len(voters), e.Seats+1)]
+	for _, c := range cands {
+		if err := db.Stand(ctx, c, e.ID, ""); err != nil {
+			return err
+		}
+	}
+	for _, v := range voters {
+		r := slices.Clone(cands)
+		rng.Shuffle(len(r), func(i, j int) { r[i], r[j] = r[j], r[i] })
+		if err := db.CastRanking(ctx, v, e.ID, r[:1+rng.IntN(len(r))]); err != nil {
+			return err
+		}
+	}
 	return nil
 }

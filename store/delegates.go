@@ -658,3 +658,15 @@ func (db *DB) CloseDue(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// SeatedIn returns the user ids of the people seated in an assembly. It
+// checks no permission: it serves the demo and tests, not requests.
+func (db *DB) SeatedIn(ctx context.Context, assembly int64) ([]int64, error) {
+	var out []int64
+	err := db.View(ctx, func(tx *Tx) (err error) {
+		out, err = queryAll(tx, func(row scanner, id *int64) error { return row.Scan(id) },
+			`SELECT DISTINCT user_id FROM delegates WHERE assembly_id = ? AND status = 'seated' ORDER BY user_id`, assembly)
+		return err
+	})
+	return out, err
+}
