@@ -66,6 +66,13 @@ func TestDelegatesPages(t *testing.T) {
 	if !strings.Contains(page.body, "Elegidos") || !strings.Contains(page.body, "Ronda 1") || !strings.Contains(page.body, "Suplentes, en orden: Edwin") {
 		t.Fatalf("result page:\n%s", page.body)
 	}
+	// The base sees who represents it; a stranger sees only the seats.
+	if p := cs[3].get("/bodies/1/federation"); !regexp.MustCompile(`2 delegados: (Juan, Carmen|Carmen, Juan)`).MatchString(p.body) {
+		t.Fatalf("federation page of the base:\n%s", p.body)
+	}
+	if p := e.client().get("/bodies/1/federation"); strings.Contains(p.body, "Juan") || !strings.Contains(p.body, "2 delegados") {
+		t.Fatalf("federation page for a stranger names the delegates")
+	}
 	page = rosa.get("/bodies/1/delegates")
 	m := regexp.MustCompile(`<strong>Juan</strong>.*?action="(/delegates/\d+)/recall"`).FindStringSubmatch(strings.ReplaceAll(page.body, "\n", " "))
 	if m == nil {

@@ -437,10 +437,13 @@ func (db *DB) Assemblies(ctx context.Context, viewer, body int64) ([]Affiliation
 // FederationNode is a body in a federation tree with the seats it holds in
 // the body above it.
 type FederationNode struct {
-	Body     bodies.Body       `json:"body"`
-	Seats    int               `json:"seats,omitempty"`
-	Children []*FederationNode `json:"children,omitempty"`
-	More     int               `json:"more,omitempty"` // children not listed (private, or beyond the limit)
+	Body  bodies.Body `json:"body"`
+	Seats int         `json:"seats,omitempty"`
+	// Delegates names who holds those seats, for the bases below (members
+	// of the body the federation is seen from); nil for anyone else.
+	Delegates []string          `json:"delegates,omitempty"`
+	Children  []*FederationNode `json:"children,omitempty"`
+	More      int               `json:"more,omitempty"` // children not listed (private, or beyond the limit)
 }
 
 // Federation is what a body sees of the federation around it.
@@ -467,6 +470,8 @@ func (db *DB) Federation(ctx context.Context, viewer, body int64) (Federation, e
 		if !b.Public && s.Role == bodies.None {
 			return errs.New(errs.NotFound, "body.not_found")
 		}
+		// The bases see who represents them at every level; others see seats.
+		showDelegates := authz.Allowed(authz.ViewDelegates, s)
 		var up func(id int64, depth int) ([]*FederationNode, error)
 		up = func(id int64, depth int) ([]*FederationNode, error) {
 			if depth > 8 {
@@ -484,6 +489,13 @@ func (db *DB) Federation(ctx context.Context, viewer, body int64) (Federation, e
 					return nil, err
 				}
 				n := &FederationNode{Body: a.Assembly, Seats: a.Seats}
+				if showDelegates {
+					n.Delegates, err = queryAll(tx, func(row scanner, name *string) error { return row.Scan(name) },
+						`SELECT u.name FROM delegates d JOIN users u ON u.id = d.user_id WHERE d.body_id = ? AND d.assembly_id = ? AND d.status = 'seated' ORDER BY d.position`, id, a.Assembly.ID)
+					if err != nil {
+						return nil, err
+					}
+				}
 				if n.Children, err = up(a.Assembly.ID, depth+1); err != nil {
 					return nil, err
 				}
