@@ -8,6 +8,7 @@ import (
 	"asamblea/errs"
 	"asamblea/httpauth"
 	"asamblea/i18n"
+	"asamblea/store"
 )
 
 type credentials struct {
@@ -158,4 +159,24 @@ func (a *API) setLang(w http.ResponseWriter, r *http.Request) {
 	}
 	a.auth.SetLang(w, r, in.Lang)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// notices returns the caller's notices, each with its message rendered in
+// the caller's language; reading them through the API leaves them unread.
+func (a *API) notices(w http.ResponseWriter, r *http.Request) {
+	ns, err := a.db.Notices(r.Context(), actor(r), 100)
+	if err != nil {
+		a.Error(w, r, err)
+		return
+	}
+	l := a.cat.Localizer(httpauth.From(r).Lang)
+	type notice struct {
+		store.Notice
+		Text string `json:"text"`
+	}
+	out := []notice{}
+	for _, n := range ns {
+		out = append(out, notice{Notice: n, Text: l.T(n.Message, n.Args...)})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"notices": out})
 }

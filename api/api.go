@@ -68,6 +68,7 @@ func (a *API) Routes() []httpauth.Route {
 		rt("DELETE", "/me/tokens/{id}", in, a.revokeToken),
 		rt("GET", "/me/bodies", in, a.myBodies),
 		rt("PUT", "/me/lang", in, a.setLang),
+		rt("GET", "/me/notices", in, a.notices),
 		rt("GET", "/bodies", pub, a.listBodies),
 		rt("POST", "/bodies", in, a.createBody),
 		rt("GET", "/bodies/{id}", pub, a.getBody),

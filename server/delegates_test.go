@@ -95,6 +95,16 @@ func TestDelegatesPages(t *testing.T) {
 	if p := cs[1].get(recall); !strings.Contains(p.body, "Revocado") || !strings.Contains(p.body, "Sí: 3 · No: 1") {
 		t.Fatalf("recall page for the recalled delegate:\n%s", p.body)
 	}
+	// Juan is told, in his notices, with the tally.
+	if p := cs[1].get("/"); !strings.Contains(p.body, "Avisos (") {
+		t.Fatal("no unread notices shown to the recalled delegate")
+	}
+	if p := cs[1].get("/notices"); !strings.Contains(p.body, "Tu base te revocó de Asamblea Regional de Puno (sí 3, no 1)") {
+		t.Fatalf("notices of the recalled delegate:\n%s", p.body)
+	}
+	if p := cs[1].get("/"); strings.Contains(p.body, "Avisos (") {
+		t.Fatal("notices still unread after reading them")
+	}
 	page = rosa.get("/bodies/1/delegates")
 	body := strings.ReplaceAll(page.body, "\n", " ")
 	if strings.Contains(body, "<strong>Juan</strong>") || !regexp.MustCompile(`<strong>Edwin</strong> <span class="muted">delegado/a en funciones`).MatchString(body) {

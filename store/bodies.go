@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 
 	"asamblea/accounts"
@@ -488,6 +489,13 @@ func (db *DB) DecideRequest(ctx context.Context, actor, body, id int64, approve 
 			}
 		}
 		if _, err := tx.Exec(`UPDATE join_requests SET status = ?, reason = ?, decided_by = ?, decided_at = ? WHERE id = ?`, status, reason, actor, us(tx.Now), id); err != nil {
+			return err
+		}
+		var name string
+		if err := tx.QueryRow(`SELECT name FROM bodies WHERE id = ?`, body).Scan(&name); err != nil {
+			return err
+		}
+		if err := tx.notify(user, fmt.Sprintf("/bodies/%d", body), "notice.request_"+status, name, reason); err != nil {
 			return err
 		}
 		return tx.Record("request."+status, body, map[string]any{"request": id, "user": user, "reason": reason})

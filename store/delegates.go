@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -249,7 +250,8 @@ func (db *DB) CastRanking(ctx context.Context, actor, election int64, ranking []
 func (tx *Tx) closeElection(id int64) error {
 	var e delegates.Election
 	var status string
-	if err := tx.QueryRow(`SELECT body_id, assembly_id, alternates, status FROM elections WHERE id = ?`, id).Scan(&e.BodyID, &e.AssemblyID, &e.Alternates, &status); err != nil {
+	if err := tx.QueryRow(`SELECT e.body_id, e.assembly_id, b.name, e.alternates, e.status FROM elections e JOIN bodies b ON b.id = e.assembly_id WHERE e.id = ?`, id).
+		Scan(&e.BodyID, &e.AssemblyID, &e.AssemblyName, &e.Alternates, &status); err != nil {
 		return err
 	}
 	if status != "open" {
@@ -310,6 +312,9 @@ func (tx *Tx) closeElection(id int64) error {
 			}
 			if _, err := tx.Exec(`INSERT INTO delegates (body_id, assembly_id, user_id, election_id, position, status, since) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 				e.BodyID, e.AssemblyID, u, id, i+1, status, us(tx.Now)); err != nil {
+				return err
+			}
+			if err := tx.notify(u, fmt.Sprintf("/elections/%d", id), "notice.elected_"+status, e.AssemblyName); err != nil {
 				return err
 			}
 		}
@@ -461,6 +466,9 @@ func (db *DB) OpenRecall(ctx context.Context, actor, delegate int64, reason stri
 		if err != nil {
 			return err
 		}
+		if err := tx.notify(d.UserID, fmt.Sprintf("/recalls/%d", r.ID), "notice.recall_opened", d.AssemblyName, reason); err != nil {
+			return err
+		}
 		return tx.Record("recall.opened", d.BodyID, map[string]any{"recall": r.ID, "delegate": delegate, "reason": reason, "closes_at": r.ClosesAt})
 	})
 	return r, err
@@ -585,12 +593,16 @@ func (tx *Tx) closeRecall(id int64) error {
 		return err
 	}
 	payload := map[string]any{"recall": id, "delegate": r.DelegateID, "outcome": outcome, "yes": r.Yes, "no": r.No, "eligible": r.Eligible}
-	if outcome != "passed" {
-		return tx.Record("recall.closed", r.BodyID, payload)
-	}
 	d, err := tx.delegate(r.DelegateID)
 	if err != nil {
 		return err
+	}
+	// The delegate is told at once, with the tally but not who voted.
+	if err := tx.notify(d.UserID, fmt.Sprintf("/recalls/%d", id), "notice.recall_"+outcome, d.AssemblyName, r.Yes, r.No); err != nil {
+		return err
+	}
+	if outcome != "passed" {
+		return tx.Record("recall.closed", r.BodyID, payload)
 	}
 	if err := tx.lockDelegation(d.BodyID, d.AssemblyID); err != nil {
 		return err
@@ -611,6 +623,11 @@ func (tx *Tx) closeRecall(id int64) error {
 				return err
 			}
 			payload["seated"] = alt
+			if a, err := tx.delegate(alt); err != nil {
+				return err
+			} else if err := tx.notify(a.UserID, fmt.Sprintf("/bodies/%d/delegates", a.BodyID), "notice.seated", a.AssemblyName); err != nil {
+				return err
+			}
 		case errors.Is(err, sql.ErrNoRows):
 			// No alternate: the seat is vacant and an election opens.
 			e, err := tx.openElection(d.BodyID, d.AssemblyID, 1, delegates.DefaultRecall)

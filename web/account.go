@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"time"
 
 	"asamblea/accounts"
 	"asamblea/bodies"
@@ -184,4 +185,33 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirect(w, r, "/account?done=token_revoked")
+}
+
+type noticeView struct {
+	Text, Link string
+	At         time.Time
+	Read       bool
+}
+
+// notices shows a person's notices in their language and marks them read.
+func (s *Server) notices(w http.ResponseWriter, r *http.Request) {
+	id := httpauth.From(r)
+	ns, err := s.db.Notices(r.Context(), id.User.ID, 100)
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	p := s.page(r, "notices.title", nil)
+	var views []noticeView
+	for _, n := range ns {
+		views = append(views, noticeView{Text: p.L.T(n.Message, n.Args...), Link: localNext(n.Link, ""), At: n.CreatedAt, Read: n.Read})
+	}
+	p.Data = views
+	if p.Unread > 0 {
+		if err := s.db.MarkNoticesRead(r.Context(), id.User.ID); err != nil {
+			s.fail(w, r, err, "", nil)
+			return
+		}
+	}
+	s.render(w, r, http.StatusOK, "notices", p)
 }

@@ -78,6 +78,7 @@ type Page struct {
 	Errors map[string]string // messages by field
 	Form   url.Values
 	Data   any
+	Unread int // the signed-in person's unread notices
 
 	places *places.Table
 }
@@ -111,6 +112,9 @@ func (s *Server) page(r *http.Request, titleKey string, data any) *Page {
 	p := &Page{L: l, ID: id, Path: pathWithout(r.URL, "done"), Data: data, Form: url.Values{}, Errors: map[string]string{}, places: s.places}
 	if titleKey != "" {
 		p.Title = l.T(titleKey)
+	}
+	if id.User != nil {
+		p.Unread, _ = s.db.UnreadNotices(r.Context(), id.User.ID)
 	}
 	if done := r.URL.Query().Get("done"); done != "" && s.cat.Has(l.Lang, "flash."+done) {
 		p.Flash = l.T("flash." + done)
@@ -257,6 +261,7 @@ func (s *Server) Routes() []httpauth.Route {
 		{Method: "POST", Pattern: "/delegates/{id}/recall", Access: in, Handler: s.openRecall},
 		{Method: "GET", Pattern: "/recalls/{id}", Access: in, Handler: s.recall},
 		{Method: "POST", Pattern: "/recalls/{id}/vote", Access: in, Handler: s.voteRecall},
+		{Method: "GET", Pattern: "/notices", Access: in, Handler: s.notices},
 		{Method: "GET", Pattern: "/static/{file}", Access: pub, Handler: s.static},
 	}
 }
