@@ -58,6 +58,9 @@ func TestSeats(t *testing.T) {
 		"MaximumForLarge":       {SeatRule{Mode: Proportional, PerSeat: 10, Min: 1, Max: 3}, []int{1000, 20, 10}, []int{3, 3, 3}},
 		"AllAtMaximum":          {SeatRule{Mode: Proportional, PerSeat: 1, Min: 1, Max: 2}, []int{50, 50}, []int{2, 2}},
 		"EmptyBodiesGetMinimum": {SeatRule{Mode: Proportional, PerSeat: 100, Min: 1}, []int{0, 0}, []int{1, 1}},
+		// 12 seats by members, but an empty body holds only its minimum
+		// and the other at most 3.
+		"EmptyBodyCannotHoldMore": {SeatRule{Mode: Proportional, PerSeat: 1, Min: 1, Max: 3}, []int{12, 0}, []int{3, 1}},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

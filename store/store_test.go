@@ -447,3 +447,5 @@ func TestVerifyCatchesTampering(t *testing.T) {
 		})
 	}
 }
+
+func hasPostgres() bool { return os.Getenv("ASAMBLEA_TEST_POSTGRES") != "" }

@@ -1,6 +1,7 @@
 package tally
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -54,6 +55,11 @@ func TestApportionErrors(t *testing.T) {
 		{"MinAboveMax", []int{1, 2}, 4, 3, 2},
 		{"NegativeSize", []int{1, -2}, 4, 0, 0},
 		{"NegativeSeats", []int{1}, -1, 0, 0},
+		// Found by TestApportionIntMatchesRat: the empty body holds only
+		// its minimum, so 3 seats cannot fit under a maximum of 1 (this
+		// once divided by zero).
+		{"EmptyBodyCannotGrow", []int{5, 0}, 2, 1, 1},
+		{"EmptyBodiesCannotHoldTheRest", []int{10, 0, 0}, 5, 1, 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -104,6 +110,68 @@ func TestSeatsForMembers(t *testing.T) {
 	} {
 		if got := SeatsForMembers(tc.members, tc.per, tc.min, tc.max); got != tc.want {
 			t.Errorf("%+v: got %d", tc, got)
+		}
+	}
+}
+
+// TestApportionIntMatchesRat: the integer implementation gives exactly the
+// result of the big.Rat one on random bodies, bounds and seats.
+func TestApportionIntMatchesRat(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	for i := 0; i < 3000; i++ {
+		n := 1 + rng.IntN(40)
+		sizes := make([]int, n)
+		for j := range sizes {
+			switch rng.IntN(6) {
+			case 0:
+				sizes[j] = 0
+			case 1:
+				sizes[j] = 100 // equal sizes make equal remainders
+			default:
+				sizes[j] = rng.IntN(5000)
+			}
+		}
+		min := rng.IntN(3)
+		max := 0
+		if rng.IntN(2) == 0 {
+			max = min + rng.IntN(6)
+			if max == 0 {
+				max = 1
+			}
+		}
+		lowest, highest := n*min, 1000
+		if max > 0 {
+			highest = n * max
+		}
+		if highest < lowest {
+			continue
+		}
+		seats := lowest + rng.IntN(highest-lowest+1)
+		if _, err := Apportion(sizes, seats, min, max); err != nil {
+			continue // bounds that cannot hold: refused before either runs
+		}
+		want := apportionRat(sizes, seats, min, max)
+		got := apportionInt(sizes, seats, min, max)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("sizes %v seats %d min %d max %d: int %v, rat %v", sizes, seats, min, max, got, want)
+		}
+	}
+}
+
+func BenchmarkApportion10000(b *testing.B) {
+	sizes := make([]int, 10000)
+	for i := range sizes {
+		sizes[i] = 50 + (i*7919)%101
+	}
+	seats := 0
+	for _, s := range sizes {
+		seats += s
+	}
+	seats = (seats + 49) / 50
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Apportion(sizes, seats, 1, 5); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
