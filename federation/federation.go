@@ -89,14 +89,23 @@ func (r SeatRule) Seats(sizes []int) ([]int, error) {
 		}
 		return out, nil
 	}
-	total := 0
+	total, empty := 0, 0
 	for _, s := range sizes {
 		total += s
+		if s == 0 {
+			empty++
+		}
 	}
 	n := len(sizes)
 	seats := tally.SeatsForMembers(total, r.PerSeat, n*r.Min, 0)
-	if r.Max > 0 && seats > n*r.Max {
-		seats = n * r.Max
+	if r.Max > 0 {
+		// No more seats than the bodies can hold: at most Max each, and a
+		// body with no members only its minimum.
+		holdable := n * r.Max
+		if empty > 0 && empty < n {
+			holdable = empty*r.Min + (n-empty)*r.Max
+		}
+		seats = min(seats, holdable)
 	}
 	return tally.Apportion(sizes, seats, r.Min, r.Max)
 }
