@@ -56,9 +56,9 @@ func TestApportionErrors(t *testing.T) {
 		{"NegativeSize", []int{1, -2}, 4, 0, 0},
 		{"NegativeSeats", []int{1}, -1, 0, 0},
 		// Found by TestApportionIntMatchesRat: the empty body holds only
-		// its minimum, so 3 seats cannot fit under a maximum of 1 (this
+		// its minimum (0), so 2 seats cannot fit under a maximum of 1 (this
 		// once divided by zero).
-		{"EmptyBodyCannotGrow", []int{5, 0}, 2, 1, 1},
+		{"EmptyBodyCannotGrow", []int{5, 0}, 2, 0, 1},
 		{"EmptyBodiesCannotHoldTheRest", []int{10, 0, 0}, 5, 1, 2},
 	}
 	for _, tc := range tests {
