@@ -69,7 +69,7 @@ func (c Count) validate(r Rule) error {
 		}
 	}
 	if c.Participation() > c.Entitled {
-		return errs.Field("entitled", "voting.count.exceeds_entitled", c.Participation(), c.Entitled)
+		return errs.Field("entitled", "voting.count.exceeds_entitled", c.Entitled)
 	}
 	if r.Kind == Consent && c.No != 0 {
 		return errs.Field("no", "voting.count.no_under_consent")
@@ -109,7 +109,7 @@ const (
 	ReasonAbsoluteShort    = "voting.absolute.not_reached" // 2 × yes ≤ entitled
 	ReasonTwoThirds        = "voting.two_thirds.reached"
 	ReasonTwoThirdsShort   = "voting.two_thirds.not_reached"
-	ReasonTwoThirdsNoVotes = "voting.two_thirds.no_votes" // yes = 0
+	ReasonTwoThirdsNoVotes = "voting.two_thirds.no_votes" // yes = no = 0
 	ReasonConsent          = "voting.consent.reached"     // blocks < Blocks, yes > 0
 	ReasonConsentBlocked   = "voting.consent.blocked"     // blocks ≥ Blocks
 	ReasonConsentNone      = "voting.consent.no_consent"  // yes = 0, not blocked
@@ -131,15 +131,15 @@ func Decide(r Rule, c Count) (Outcome, error) {
 		return Outcome{}, err
 	}
 	o := Outcome{Participation: c.Participation(), Quorum: r.quorumNeeded(c.Entitled)}
+	if r.Kind == Consent {
+		o.BlocksToStop = r.Blocks
+	}
 	if c.Entitled == 0 {
 		o.Result, o.Reason = NoQuorum, ReasonNobodyEntitled
 		return o, nil
 	}
 	if !r.quorumMet(o.Participation, c.Entitled) {
 		o.Result, o.Reason = NoQuorum, ReasonNoQuorum
-		if r.Kind == Consent {
-			o.BlocksToStop = r.Blocks
-		}
 		return o, nil
 	}
 	pass := false
@@ -166,15 +166,15 @@ func Decide(r Rule, c Count) (Outcome, error) {
 	case TwoThirds:
 		o.Needed = max(2*c.No, 1)
 		switch {
-		case c.Yes == 0:
+		case c.Yes == 0 && c.No == 0:
 			o.Reason = ReasonTwoThirdsNoVotes
-		case 3*c.Yes >= 2*(c.Yes+c.No):
+		case c.Yes > 0 && 3*c.Yes >= 2*(c.Yes+c.No):
 			pass, o.Reason = true, ReasonTwoThirds
 		default:
 			o.Reason = ReasonTwoThirdsShort
 		}
 	case Consent:
-		o.Needed, o.BlocksToStop = 1, r.Blocks
+		o.Needed = 1
 		switch {
 		case c.Block >= r.Blocks:
 			o.Reason = ReasonConsentBlocked

@@ -46,15 +46,18 @@
 //   - two-thirds: passes when the yes votes are at least two thirds of the
 //     votes cast (yes × 3 ≥ (yes + no) × 2, i.e. yes ≥ 2 × no) and there is
 //     at least one yes vote. Exactly two thirds passes: 20 yes, 10 no passes.
-//   - consent: passes unless at least Blocks people (Blocks ≥ 1) block it.
+//   - consent: passes unless the blocks reach Blocks (at least 1: with
+//     Blocks 1, a single block stops the motion; with 3, it takes three).
 //     The choices are consent (yes), stand aside (abstain) and block; a "no"
 //     that does not block has no place in this rule and is refused. At
 //     least one person must consent: if everyone stands aside, the motion
 //     does not pass.
 //
-// Block votes are allowed only under consent. Decide explains the outcome:
-// the participation needed for the quorum, the yes votes needed to pass
-// given the no votes, and a message key saying why.
+// Block votes are allowed only under consent. The result is passed,
+// rejected or no_quorum; Decide explains it: the participation needed for
+// the quorum, the yes votes needed to pass given the no votes, and a
+// message key saying why. Negative weights, more participation than
+// Entitled, and weights above MaxWeight are errors.
 //
 // # Rules among options
 //
@@ -67,28 +70,41 @@
 //   - approval: each ballot approves every option it marks (their order
 //     does not matter); the options approved by most ballots win.
 //   - irv (instant-runoff, one winner): ballots count for their highest
-//     option still in the count; an option with more than half of these
-//     ballots wins; otherwise the option with fewest votes is dropped and
+//     option still in the count (a ballot that ranks none of them is set
+//     aside); an option with more than half of these ballots wins; otherwise the option with fewest votes is dropped and
 //     its ballots move to their next choice, round after round. A tie for
 //     the fewest votes is settled by the most recent earlier round in which
 //     the tied options had unequal votes.
 //   - schulze: options are compared two by two (how many ballots rank A
 //     above B); A beats B when A's strongest chain of pairwise wins to B is
-//     stronger than B's to A (Schulze method, winning votes). An option
+//     stronger than B's to A (Schulze method, winning votes). A ballot
+//     ranks every option it names above those it leaves out, and leaves
+//     those equal. This orders the options; the first Winners win (with
+//     one winner, the option beaten by none). An option
 //     that beats every other in a head-to-head count always wins.
 //
 // IRV and Schulze are counted by the tally core (tally.IRV, tally.Schulze),
 // and the outcome carries its round-by-round Report; plurality and approval
 // carry the tally's Report too, so every method is displayed the same way.
 //
-// # Ties among options
+// # Results among options
+//
+// The result is decided (the Winners are given, best first), tie, no_votes
+// (the quorum was reached but every ballot was blank) or no_quorum.
 //
 // No option wins by lot unless the rule names a seed. Without a seed, when
 // the winners depend on a tie (options with equal votes competing for the
 // last winning place; for IRV, a tie for elimination that earlier rounds do
 // not settle and that changes who wins; for Schulze, options the method
-// leaves equal), the result is "tie": the options certain to win are given,
+// leaves equal), the result is tie: the options certain to win are given,
 // with the options tied for the places left, and the body decides again.
+// A tie that decides nothing (equal options that all win, or all lose, or
+// an IRV elimination that leads to the same winner either way) is no tie.
+// For IRV, every way the lots could go is followed; when there are too many
+// ways to follow (only with a dozen options or more tied round after
+// round), the tie is reported among all the options still in the count at
+// the first such lot (reason voting.options.tie_unsettled).
+//
 // With a seed (for example a number drawn in public at the meeting), the
 // tally core draws the lot among the tied options, reproducibly, and its
 // Report records every lot.

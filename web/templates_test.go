@@ -10,6 +10,7 @@ import (
 
 	"asamblea/i18n"
 	"asamblea/places"
+	"asamblea/voting"
 	"asamblea/web"
 )
 
@@ -110,5 +111,18 @@ func TestMapStyles(t *testing.T) {
 	}
 	if !strings.Contains(string(b), places.MapCSS) {
 		t.Fatal("static/app.css lacks places.MapCSS: copy it again")
+	}
+}
+
+// TestVotingKeys: every reason and error of the voting rules reads in
+// every language.
+func TestVotingKeys(t *testing.T) {
+	cat := i18n.MustLoad()
+	for _, k := range voting.MessageKeys {
+		for _, lang := range i18n.Supported {
+			if !cat.Has(lang, k) {
+				t.Errorf("%s lacks %s", lang, k)
+			}
+		}
 	}
 }
