@@ -11,6 +11,7 @@ import (
 
 	"asamblea/errs"
 	"asamblea/tally"
+	"asamblea/voting"
 )
 
 // Status of a delegate.
@@ -199,13 +200,16 @@ type RecallRule struct {
 // DefaultRecallRule: 48 hours, a third of the members.
 var DefaultRecallRule = RecallRule{Duration: DefaultRecall, QuorumNum: 1, QuorumDen: 3}
 
-// RecallOutcome decides a recall: it passes with a majority of the votes
-// cast when at least the quorum of the eligible members voted.
+// RecallOutcome decides a recall by the voting rules (package voting): a
+// simple majority of the votes cast, when at least the quorum of the
+// eligible voted. It returns passed, failed or no_quorum.
 func (r RecallRule) RecallOutcome(yes, no, eligible int) string {
-	if (yes+no)*r.QuorumDen < eligible*r.QuorumNum {
+	o, err := voting.Decide(voting.Rule{Kind: voting.Majority, Quorum: voting.Fraction{Num: r.QuorumNum, Den: r.QuorumDen}},
+		voting.Count{Yes: int64(yes), No: int64(no), Entitled: int64(eligible)})
+	switch {
+	case err != nil || o.Result == voting.NoQuorum:
 		return "no_quorum"
-	}
-	if yes > no {
+	case o.Result == voting.Passed:
 		return "passed"
 	}
 	return "failed"
