@@ -352,27 +352,53 @@ func scanAffiliation(row scanner, f *Affiliation, b *bodies.Body) error {
 // facilitators also see pending requests. Private bodies show outsiders only
 // their name.
 func (db *DB) Affiliates(ctx context.Context, viewer, assembly int64) ([]Affiliation, error) {
+	return db.affiliations(ctx, viewer, assembly, false)
+}
+
+// Assemblies lists the assemblies body belongs to or has asked to join.
+func (db *DB) Assemblies(ctx context.Context, viewer, body int64) ([]Affiliation, error) {
+	return db.affiliations(ctx, viewer, body, true)
+}
+
+// affiliations lists the affiliations of id: the assemblies above it when
+// up, else the bodies below it. Its facilitators also see pending ones.
+func (db *DB) affiliations(ctx context.Context, viewer, id int64, up bool) ([]Affiliation, error) {
+	self, other := "f.assembly_id", "f.body_id"
+	if up {
+		self, other = "f.body_id", "f.assembly_id"
+	}
 	var out []Affiliation
 	err := db.View(ctx, func(tx *Tx) error {
 		tx.Actor = viewer
-		a, s, err := tx.authorize(authz.ViewBody, assembly)
+		b, s, err := tx.authorize(authz.ViewBody, id)
 		if err != nil {
 			return err
+		}
+		if up && !b.Public && s.Role == bodies.None {
+			return errs.New(errs.NotFound, "body.not_found")
 		}
 		statuses := `('accepted')`
 		if authz.Allowed(authz.ViewPending, s) {
 			statuses = `('accepted', 'pending')`
 		}
 		out, err = queryAll(tx, func(row scanner, f *Affiliation) error {
-			f.Assembly = a
-			return scanAffiliation(row, f, &f.Body)
-		}, `SELECT `+bodyColumns+`, `+affiliationColumns+` FROM affiliations f JOIN bodies b ON b.id = f.body_id
-			WHERE f.assembly_id = ? AND f.status IN `+statuses+` ORDER BY f.status, b.name, b.id`, assembly)
+			f.Assembly, f.Body = b, b
+			far := &f.Body
+			if up {
+				far = &f.Assembly
+			}
+			return scanAffiliation(row, f, far)
+		}, `SELECT `+bodyColumns+`, `+affiliationColumns+` FROM affiliations f JOIN bodies b ON b.id = `+other+`
+			WHERE `+self+` = ? AND f.status IN `+statuses+` ORDER BY f.status, b.name, b.id`, id)
 		if err != nil {
 			return err
 		}
 		for i := range out {
-			if err := tx.hidePrivate(&out[i].Body); err != nil {
+			far := &out[i].Body
+			if up {
+				far = &out[i].Assembly
+			}
+			if err := tx.hidePrivate(far); err != nil {
 				return err
 			}
 		}
@@ -398,40 +424,6 @@ func (tx *Tx) hidePrivate(b *bodies.Body) error {
 		*b = bodies.Body{ID: b.ID, Kind: b.Kind, Name: b.Name}
 	}
 	return nil
-}
-
-// Assemblies lists the assemblies body belongs to or has asked to join.
-func (db *DB) Assemblies(ctx context.Context, viewer, body int64) ([]Affiliation, error) {
-	var out []Affiliation
-	err := db.View(ctx, func(tx *Tx) error {
-		tx.Actor = viewer
-		b, s, err := tx.authorize(authz.ViewBody, body)
-		if err != nil {
-			return err
-		}
-		if !b.Public && s.Role == bodies.None {
-			return errs.New(errs.NotFound, "body.not_found")
-		}
-		statuses := `('accepted')`
-		if authz.Allowed(authz.ViewPending, s) {
-			statuses = `('accepted', 'pending')`
-		}
-		out, err = queryAll(tx, func(row scanner, f *Affiliation) error {
-			f.Body = b
-			return scanAffiliation(row, f, &f.Assembly)
-		}, `SELECT `+bodyColumns+`, `+affiliationColumns+` FROM affiliations f JOIN bodies b ON b.id = f.assembly_id
-			WHERE f.body_id = ? AND f.status IN `+statuses+` ORDER BY f.status, b.name, b.id`, body)
-		if err != nil {
-			return err
-		}
-		for i := range out {
-			if err := tx.hidePrivate(&out[i].Assembly); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	return out, err
 }
 
 // FederationNode is a body in a federation tree with the seats it holds in
