@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"fmt"
+	"sync"
 	"testing"
+	"time"
 
 	"asamblea/accounts"
 	"asamblea/bodies"
@@ -69,4 +71,79 @@ func BenchmarkRecallTakesEffect(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkVoteIngestion casts ranked ballots in one election from 16
+// goroutines: each is one durable transaction (the voter, the ranking's
+// count, the journal entry). The design's budget is 2,000 votes a second.
+func BenchmarkVoteIngestion(b *testing.B) {
+	for _, name := range []string{"sqlite", "postgres"} {
+		b.Run(name, func(b *testing.B) {
+			var db *store.DB
+			if name == "sqlite" {
+				db = MustOpenSQLite(b)
+			} else {
+				if !hasPostgres() {
+					b.Skip("ASAMBLEA_TEST_POSTGRES not set")
+				}
+				db = MustOpenPostgres(b)
+			}
+			h := accounts.Hasher{Time: 1, MemoryKiB: 64, Threads: 1}
+			first, _ := db.CreateUser(ctx, h, "Facilitadora", "una contraseña bien larga", "es")
+			n := b.N + 3
+			loaded, err := db.BulkLoad(ctx, "x", []store.BulkCommittee{{Name: "Comité grande", Sector: "workers", Place: "211101", Members: names(n)}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			c := loaded[0]
+			a, err := db.CreateAssembly(ctx, c.Facilitator, store.AssemblyInput{Input: bodies.Input{Name: "Asamblea", Sector: "other", Place: "210000"},
+				Level: "regional", SeatRule: federation.SeatRule{Mode: federation.Fixed, Fixed: 2}, Founders: []int64{c.Body}}, validAnyPlace)
+			if err != nil {
+				b.Fatal(err)
+			}
+			e, err := db.OpenElection(ctx, c.Facilitator, c.Body, delegates.ElectionInput{Assembly: a.ID, Hours: 24})
+			if err != nil {
+				b.Fatal(err)
+			}
+			ms, _, _ := db.Members(ctx, c.Facilitator, c.Body, 500, 0)
+			cands := []int64{ms[0].UserID, ms[1].UserID, ms[2].UserID}
+			for _, id := range cands {
+				db.Stand(ctx, id, e.ID, "")
+			}
+			_ = first
+			ids := make(chan int64, n)
+			for i := int64(0); i < int64(b.N); i++ {
+				ids <- c.Facilitator + 1 + i // the bulk members follow their facilitator
+			}
+			close(ids)
+			b.ResetTimer()
+			start := time.Now()
+			var wg sync.WaitGroup
+			for g := 0; g < 16; g++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					k := 0
+					for id := range ids {
+						k++
+						r := []int64{cands[k%3], cands[(k+1)%3]}
+						if err := db.CastRanking(ctx, id, e.ID, r); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "votes/s")
+		})
+	}
+}
+
+func names(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("Votante %d", i)
+	}
+	return out
 }
