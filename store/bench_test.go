@@ -73,7 +73,7 @@ func BenchmarkRecallTakesEffect(b *testing.B) {
 	}
 }
 
-// BenchmarkVoteIngestion casts ranked ballots in one election from 16
+// BenchmarkVoteIngestion casts ranked ballots in one election from 64
 // goroutines: each is one durable transaction (the voter, the ranking's
 // count, the journal entry). The design's budget is 2,000 votes a second.
 func BenchmarkVoteIngestion(b *testing.B) {
@@ -119,7 +119,7 @@ func BenchmarkVoteIngestion(b *testing.B) {
 			b.ResetTimer()
 			start := time.Now()
 			var wg sync.WaitGroup
-			for g := 0; g < 16; g++ {
+			for g := 0; g < 64; g++ {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()

@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -49,7 +50,13 @@ type DB struct {
 
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+
+	batchOnce sync.Once
+	batch     chan *batched // changes waiting for the next group commit
+	closed    chan struct{}
 }
+
+var errClosed = errors.New("store: database closed")
 
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL, or
 // a file path for SQLite (its directory is created if needed).
@@ -61,7 +68,7 @@ func Open(dsn string) (*DB, error) {
 		}
 		db.SetMaxOpenConns(16)
 		db.SetMaxIdleConns(16)
-		d := &DB{dialect: Postgres, write: db, read: db, dsn: dsn, Now: time.Now}
+		d := &DB{dialect: Postgres, write: db, read: db, dsn: dsn, Now: time.Now, closed: make(chan struct{})}
 		if err := db.Ping(); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("connect postgres: %w", err)
@@ -93,7 +100,7 @@ func Open(dsn string) (*DB, error) {
 	r.SetMaxOpenConns(4)
 	r.SetMaxIdleConns(4)
 	os.Chmod(path, 0o600)
-	return &DB{dialect: SQLite, write: w, read: r, dsn: path, Now: time.Now}, nil
+	return &DB{dialect: SQLite, write: w, read: r, dsn: path, Now: time.Now, closed: make(chan struct{})}, nil
 }
 
 // Dialect reports which database this is.
@@ -101,6 +108,7 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 
 // Close closes the database.
 func (db *DB) Close() error {
+	close(db.closed)
 	err := db.write.Close()
 	if db.read != db.write {
 		if e := db.read.Close(); err == nil {

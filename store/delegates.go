@@ -195,7 +195,7 @@ func isPrimaryKey(err error) bool {
 // first. Who voted and what was chosen are stored apart; when every member
 // has voted, the election closes at once.
 func (db *DB) CastRanking(ctx context.Context, actor, election int64, ranking []int64) error {
-	return db.Update(ctx, actor, func(tx *Tx) error {
+	return db.UpdateBatched(ctx, actor, func(tx *Tx) error {
 		e, err := tx.election(election, authz.Stand)
 		if err != nil {
 			return err
@@ -540,7 +540,7 @@ func (db *DB) Recalls(ctx context.Context, viewer, body int64) ([]delegates.Reca
 // nothing links the member to it. When every member has voted the recall
 // closes at once.
 func (db *DB) VoteRecall(ctx context.Context, actor, id int64, yes bool) error {
-	return db.Update(ctx, actor, func(tx *Tx) error {
+	return db.UpdateBatched(ctx, actor, func(tx *Tx) error {
 		r, err := tx.recall(id, authz.VoteRecall)
 		if err != nil {
 			return err

@@ -351,3 +351,50 @@ func TestAssemblyElectsUpward(t *testing.T) {
 		}
 	})
 }
+
+// TestBatchedVotesFailAlone: votes cast at the same moment share a
+// transaction; a refused one (a second vote) is undone alone, the others
+// count, and the journal stays whole.
+func TestBatchedVotesFailAlone(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		delegationN = 100
+		c, a, users := delegation(t, db, 12, federation.SeatRule{Mode: federation.Fixed, Fixed: 1})
+		e, err := db.OpenElection(ctx, users[0].ID, c.ID, delegates.ElectionInput{Assembly: a.ID, Hours: 24})
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Stand(ctx, users[1].ID, e.ID, "")
+		db.Stand(ctx, users[2].ID, e.ID, "")
+		var wg sync.WaitGroup
+		errs := make([]error, 20)
+		for i := 0; i < 20; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				voter := users[i%10] // voters 0..9 twice: ten second votes
+				errs[i] = db.CastRanking(ctx, voter.ID, e.ID, []int64{users[1+i%2].ID})
+			}()
+		}
+		wg.Wait()
+		ok, refused := 0, 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case errsIs(err, "election.voted"):
+				refused++
+			default:
+				t.Fatalf("unexpected error: %v", err)
+			}
+		}
+		got, _ := db.Election(ctx, users[0].ID, e.ID)
+		if ok != 10 || refused != 10 || got.Voters != 10 {
+			t.Fatalf("%d accepted, %d refused, %d counted", ok, refused, got.Voters)
+		}
+		if _, err := db.VerifyJournal(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func errsIs(err error, key string) bool { return errs.As(err).Key == key }
