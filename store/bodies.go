@@ -411,6 +411,10 @@ func (tx *Tx) removeMember(body, user int64, from bodies.Role) error {
 	if _, err := tx.Exec(`DELETE FROM memberships WHERE body_id = ? AND user_id = ?`, body, user); err != nil {
 		return err
 	}
+	// Whoever leaves a body no longer represents it.
+	if err := tx.endDelegations(body, user); err != nil {
+		return err
+	}
 	return tx.changeMembers(body, -1)
 }
 

@@ -269,6 +269,14 @@ func (tx *Tx) closeElection(id int64) error {
 	if err != nil {
 		return err
 	}
+	// A candidate who has left the body since standing is not counted.
+	for i := range cands {
+		_, s, err := tx.subject(e.BodyID, cands[i].UserID)
+		if err != nil {
+			return err
+		}
+		cands[i].Accepted = cands[i].Accepted && authz.Allowed(authz.Stand, s)
+	}
 	type rk struct {
 		key string
 		n   int64
@@ -330,6 +338,36 @@ func (tx *Tx) electorate(body int64) (int, error) {
 		THEN (SELECT COUNT(DISTINCT d.user_id) FROM delegates d WHERE d.assembly_id = b.id AND d.status = 'seated')
 		ELSE b.members END FROM bodies b WHERE b.id = ?`, body).Scan(&n)
 	return n, err
+}
+
+// endDelegations unseats user from every delegation of body (when they
+// leave it or are removed) and fills the seats from the alternates.
+func (tx *Tx) endDelegations(body, user int64) error {
+	assemblies, err := queryAll(tx, func(row scanner, id *int64) error { return row.Scan(id) },
+		`SELECT assembly_id FROM delegates WHERE body_id = ? AND user_id = ? AND status IN ('seated', 'alternate')`, body, user)
+	if err != nil || len(assemblies) == 0 {
+		return err
+	}
+	for _, a := range assemblies {
+		if err := tx.lockDelegation(body, a); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`UPDATE delegates SET status = 'unseated', ended_at = ? WHERE body_id = ? AND assembly_id = ? AND user_id = ? AND status IN ('seated', 'alternate')`,
+			us(tx.Now), body, a, user); err != nil {
+			return err
+		}
+		var seats int
+		if err := tx.QueryRow(`SELECT seats FROM affiliations WHERE body_id = ? AND assembly_id = ? AND status = 'accepted'`, body, a).Scan(&seats); err != nil {
+			return notFound(err, "affiliation.not_found")
+		}
+		if err := tx.Record("delegate.left", body, map[string]any{"assembly": a, "user": user}); err != nil {
+			return err
+		}
+		if err := tx.refitDelegation(body, a, seats); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // lockDelegation orders the changes to one body's delegation in one

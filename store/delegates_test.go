@@ -398,3 +398,33 @@ func TestBatchedVotesFailAlone(t *testing.T) {
 }
 
 func errsIs(err error, key string) bool { return errs.As(err).Key == key }
+
+// TestLeavingEndsDelegation: a delegate who leaves the committee no longer
+// represents it; the first alternate takes the seat.
+func TestLeavingEndsDelegation(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		delegationN = 200
+		c, a, users := delegation(t, db, 5, federation.SeatRule{Mode: federation.Fixed, Fixed: 1})
+		elect(t, db, c, a, users, users[1:3], 1)
+		seats, alts := seated(t, db, users[0].ID, c.ID)
+		if len(seats) != 1 || len(alts) != 1 {
+			t.Fatalf("seated %v alternates %v", seats, alts)
+		}
+		var leaving accounts.User
+		for _, u := range users {
+			if u.Name == seats[0] {
+				leaving = u
+			}
+		}
+		if err := db.Leave(ctx, leaving.ID, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		now, none := seated(t, db, users[0].ID, c.ID)
+		if len(now) != 1 || now[0] != alts[0] || len(none) != 0 {
+			t.Fatalf("after the delegate left: seated %v alternates %v", now, none)
+		}
+		if ids, _ := db.SeatedIn(ctx, a.ID); len(ids) != 1 || ids[0] == leaving.ID {
+			t.Fatalf("seated in the assembly: %v", ids)
+		}
+	})
+}
