@@ -29,13 +29,15 @@ func (db *DB) OpenElection(ctx context.Context, actor, body int64, in delegates.
 			return err
 		}
 		var err error
-		e, err = tx.openElection(body, in.Assembly, in.Alternates, time.Duration(in.Hours)*time.Hour)
+		e, err = tx.openElection(body, in.Assembly, in.Alternates, time.Duration(in.Hours)*time.Hour, false)
 		return err
 	})
 	return e, err
 }
 
-func (tx *Tx) openElection(body, assembly int64, alternates int, d time.Duration) (delegates.Election, error) {
+// openElection opens an election of the body's delegation to assembly; a
+// vacancy election fills only the seats no one holds.
+func (tx *Tx) openElection(body, assembly int64, alternates int, d time.Duration, vacancy bool) (delegates.Election, error) {
 	e := delegates.Election{BodyID: body, AssemblyID: assembly, Alternates: alternates, Status: "open", ClosesAt: tx.Now.Add(d)}
 	err := tx.QueryRow(`SELECT f.seats, b.name FROM affiliations f JOIN bodies b ON b.id = f.assembly_id WHERE f.body_id = ? AND f.assembly_id = ? AND f.status = 'accepted'`,
 		body, assembly).Scan(&e.Seats, &e.AssemblyName)
@@ -45,15 +47,24 @@ func (tx *Tx) openElection(body, assembly int64, alternates int, d time.Duration
 	if e.Seats == 0 {
 		return e, errs.New(errs.Conflict, "election.no_seats")
 	}
-	e.ID, err = tx.Insert(`INSERT INTO elections (body_id, assembly_id, seats, alternates, status, closes_at, created_by, created_at) VALUES (?, ?, ?, ?, 'open', ?, ?, ?)`,
-		body, assembly, e.Seats, alternates, us(e.ClosesAt), tx.Actor, us(tx.Now))
+	if vacancy {
+		var held int
+		if err := tx.QueryRow(`SELECT COUNT(*) FROM delegates WHERE body_id = ? AND assembly_id = ? AND status = 'seated'`, body, assembly).Scan(&held); err != nil {
+			return e, err
+		}
+		if e.Seats -= held; e.Seats <= 0 {
+			return e, errs.New(errs.Conflict, "election.no_seats")
+		}
+	}
+	e.ID, err = tx.Insert(`INSERT INTO elections (body_id, assembly_id, seats, alternates, status, closes_at, created_by, created_at, vacancy) VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?)`,
+		body, assembly, e.Seats, alternates, us(e.ClosesAt), tx.Actor, us(tx.Now), vacancy)
 	if isUnique(err) {
 		return e, errs.New(errs.Conflict, "election.already_open")
 	}
 	if err != nil {
 		return e, err
 	}
-	return e, tx.Record("election.opened", body, map[string]any{"election": e.ID, "assembly": assembly, "seats": e.Seats, "alternates": alternates, "closes_at": e.ClosesAt})
+	return e, tx.Record("election.opened", body, map[string]any{"election": e.ID, "assembly": assembly, "seats": e.Seats, "alternates": alternates, "closes_at": e.ClosesAt, "vacancy": vacancy})
 }
 
 // election loads an election and checks that actor may do a in its body.
@@ -250,8 +261,9 @@ func (db *DB) CastRanking(ctx context.Context, actor, election int64, ranking []
 func (tx *Tx) closeElection(id int64) error {
 	var e delegates.Election
 	var status string
-	if err := tx.QueryRow(`SELECT e.body_id, e.assembly_id, b.name, e.alternates, e.status FROM elections e JOIN bodies b ON b.id = e.assembly_id WHERE e.id = ?`, id).
-		Scan(&e.BodyID, &e.AssemblyID, &e.AssemblyName, &e.Alternates, &status); err != nil {
+	var vacancy bool
+	if err := tx.QueryRow(`SELECT e.body_id, e.assembly_id, b.name, e.alternates, e.status, e.vacancy FROM elections e JOIN bodies b ON b.id = e.assembly_id WHERE e.id = ?`, id).
+		Scan(&e.BodyID, &e.AssemblyID, &e.AssemblyName, &e.Alternates, &status, &vacancy); err != nil {
 		return err
 	}
 	if status != "open" {
@@ -264,18 +276,38 @@ func (tx *Tx) closeElection(id int64) error {
 	if err := tx.QueryRow(`SELECT seats FROM affiliations WHERE body_id = ? AND assembly_id = ? AND status = 'accepted'`, e.BodyID, e.AssemblyID).Scan(&e.Seats); err != nil {
 		e.Seats = 0
 	}
+	// A vacancy election fills the seats no one holds, after the others.
+	var lastPosition int
+	var sitting []int64
+	if vacancy {
+		if err := tx.QueryRow(`SELECT COALESCE(MAX(position), 0) FROM delegates WHERE body_id = ? AND assembly_id = ? AND status IN ('seated', 'alternate')`,
+			e.BodyID, e.AssemblyID).Scan(&lastPosition); err != nil {
+			return err
+		}
+		var err error
+		if sitting, err = queryAll(tx, func(row scanner, id *int64) error { return row.Scan(id) },
+			`SELECT user_id FROM delegates WHERE body_id = ? AND assembly_id = ? AND status IN ('seated', 'alternate')`, e.BodyID, e.AssemblyID); err != nil {
+			return err
+		}
+		var seated int
+		if err := tx.QueryRow(`SELECT COUNT(*) FROM delegates WHERE body_id = ? AND assembly_id = ? AND status = 'seated'`, e.BodyID, e.AssemblyID).Scan(&seated); err != nil {
+			return err
+		}
+		e.Seats = max(e.Seats-seated, 0)
+	}
 	cands, err := queryAll(tx, func(row scanner, c *delegates.Candidate) error { return row.Scan(&c.UserID, &c.Name, &c.Accepted) },
 		`SELECT c.user_id, u.name, c.accepted FROM candidacies c JOIN users u ON u.id = c.user_id WHERE c.election_id = ? ORDER BY c.user_id`, id)
 	if err != nil {
 		return err
 	}
-	// A candidate who has left the body since standing is not counted.
+	// A candidate who has left the body since standing is not counted, nor,
+	// in a vacancy election, one who already sits in the delegation.
 	for i := range cands {
 		_, s, err := tx.subject(e.BodyID, cands[i].UserID)
 		if err != nil {
 			return err
 		}
-		cands[i].Accepted = cands[i].Accepted && authz.Allowed(authz.Stand, s)
+		cands[i].Accepted = cands[i].Accepted && authz.Allowed(authz.Stand, s) && !slices.Contains(sitting, cands[i].UserID)
 	}
 	type rk struct {
 		key string
@@ -308,18 +340,20 @@ func (tx *Tx) closeElection(id int64) error {
 	if _, err := tx.Exec(`UPDATE elections SET status = 'closed', report = ? WHERE id = ?`, reportJSON, id); err != nil {
 		return err
 	}
-	if len(elected) > 0 {
+	if len(elected) > 0 && !vacancy {
 		if _, err := tx.Exec(`UPDATE delegates SET status = 'unseated', ended_at = ? WHERE body_id = ? AND assembly_id = ? AND status IN ('seated', 'alternate')`,
 			us(tx.Now), e.BodyID, e.AssemblyID); err != nil {
 			return err
 		}
+	}
+	if len(elected) > 0 {
 		for i, u := range append(slices.Clone(elected), alts...) {
 			status := delegates.Seated
 			if i >= len(elected) {
 				status = delegates.Alternate
 			}
 			if _, err := tx.Exec(`INSERT INTO delegates (body_id, assembly_id, user_id, election_id, position, status, since) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-				e.BodyID, e.AssemblyID, u, id, i+1, status, us(tx.Now)); err != nil {
+				e.BodyID, e.AssemblyID, u, id, lastPosition+i+1, status, us(tx.Now)); err != nil {
 				return err
 			}
 			if err := tx.notify(u, fmt.Sprintf("/elections/%d", id), "notice.elected_"+status, e.AssemblyName); err != nil {
@@ -668,7 +702,7 @@ func (tx *Tx) closeRecall(id int64) error {
 			}
 		case errors.Is(err, sql.ErrNoRows):
 			// No alternate: the seat is vacant and an election opens.
-			e, err := tx.openElection(d.BodyID, d.AssemblyID, 1, delegates.DefaultRecall)
+			e, err := tx.openElection(d.BodyID, d.AssemblyID, 1, delegates.DefaultRecall, true)
 			if err != nil && !errs.Is(err, errs.Conflict) {
 				return err
 			}

@@ -205,8 +205,25 @@ func TestElectAndRecall(t *testing.T) {
 			}
 		}
 		es, _ := db.Elections(ctx, users[0].ID, c.ID)
-		if len(es) != 2 || es[0].Status != "open" {
-			t.Fatalf("no election opened for the vacant seat: %+v", es)
+		if len(es) != 2 || es[0].Status != "open" || es[0].Seats != 1 {
+			t.Fatalf("no election opened for the one vacant seat: %+v", es)
+		}
+		// It fills the vacant seat and leaves the other delegate in place;
+		// a sitting delegate who stands again is not counted.
+		sitting, _ := seated(t, db, users[0].ID, c.ID)
+		for _, u := range []accounts.User{users[4], users[3]} {
+			if err := db.Stand(ctx, u.ID, es[0].ID, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, u := range users {
+			if err := db.CastRanking(ctx, u.ID, es[0].ID, []int64{users[3].ID, users[4].ID}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		now, _ := seated(t, db, users[0].ID, c.ID)
+		if len(now) != 2 || now[0] != sitting[0] || now[1] != users[4].Name {
+			t.Fatalf("after the vacancy election: %v (before: %v)", now, sitting)
 		}
 		if _, err := db.VerifyJournal(); err != nil {
 			t.Fatal(err)
