@@ -42,11 +42,14 @@ func (a *API) getElection(w http.ResponseWriter, r *http.Request) {
 func (a *API) stand(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Statement string `json:"statement"`
+		Gender    string `json:"gender"`
 	}
 	if !a.decode(w, r, &in) {
 		return
 	}
-	a.change(w, r, 0, func(id int64) (any, error) { return nil, a.db.Stand(r.Context(), actor(r), id, in.Statement) })
+	a.change(w, r, 0, func(id int64) (any, error) {
+		return nil, a.db.Stand(r.Context(), actor(r), id, in.Statement, in.Gender)
+	})
 }
 
 func (a *API) nominate(w http.ResponseWriter, r *http.Request) {

@@ -53,6 +53,7 @@ type Election struct {
 	Candidates   []Candidate   `json:"candidates"`
 	Report       *tally.Report `json:"report,omitempty"`
 	Voted        bool          `json:"voted,omitempty"` // whether the viewer has voted
+	Alternation  bool          `json:"alternation,omitempty"`
 }
 
 // Candidate stands in an election.
@@ -61,7 +62,14 @@ type Candidate struct {
 	Name      string `json:"name"`
 	Accepted  bool   `json:"accepted"` // a nominee must accept before the vote counts them
 	Statement string `json:"statement,omitempty"`
+	Gender    string `json:"gender,omitempty"` // woman, man, or empty (not said)
 }
+
+// Genders a candidate may give for alternation; empty is "not said".
+var Genders = []string{"woman", "man"}
+
+// ValidGender reports whether g is a gender a candidate may give.
+func ValidGender(g string) bool { return g == "" || slices.Contains(Genders, g) }
 
 // Limits of elections and recalls.
 const (
@@ -75,9 +83,10 @@ const (
 
 // ElectionInput opens an election.
 type ElectionInput struct {
-	Assembly   int64 `json:"assembly"`
-	Alternates int   `json:"alternates"`
-	Hours      int   `json:"hours"` // how long the vote stays open
+	Assembly    int64 `json:"assembly"`
+	Alternates  int   `json:"alternates"`
+	Hours       int   `json:"hours"`       // how long the vote stays open
+	Alternation bool  `json:"alternation"` // fill the seats alternating women and men
 }
 
 // Clean checks an election request.
@@ -121,7 +130,13 @@ func EncodeRanking(ranking []int64, candidates []int64) (string, error) {
 // rankings to how many ballots hold them. It returns the user ids of the
 // delegates and of the alternates, in order, and the report of the count
 // of the delegates.
-func Count(cands []Candidate, rankings map[string]int64, seats, alternates int, seed uint64) (elected, alts []int64, report *tally.Report, err error) {
+//
+// With alternation, the seats and then the alternates are filled down the
+// order in which a count for every candidate elects them, each place going
+// to the first candidate of the other gender than the place before (when
+// that one said theirs); when none is left, or the gender was not said, to
+// the next in order.
+func Count(cands []Candidate, rankings map[string]int64, seats, alternates int, seed uint64, alternation bool) (elected, alts []int64, report *tally.Report, err error) {
 	var names []string
 	index := map[int64]int{}
 	for _, c := range cands {
@@ -177,6 +192,22 @@ func Count(cands []Candidate, rankings map[string]int64, seats, alternates int, 
 	for _, i := range report.ElectedIndex {
 		elected = append(elected, ids[i])
 	}
+	if alternation {
+		all, err := count(len(names))
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		gender := map[int64]string{}
+		for _, c := range cands {
+			gender[c.UserID] = c.Gender
+		}
+		var order []int64
+		for _, i := range all.ElectedIndex {
+			order = append(order, ids[i])
+		}
+		zipped := Zip(order, gender, min(seats+alternates, len(order)))
+		return zipped[:seats], zipped[seats:], report, nil
+	}
 	if extra := min(seats+alternates, len(names)); extra > seats {
 		more, err := count(extra)
 		if err != nil {
@@ -189,6 +220,40 @@ func Count(cands []Candidate, rankings map[string]int64, seats, alternates int, 
 		}
 	}
 	return elected, alts, report, nil
+}
+
+// Zip fills n places down order, each with the first candidate of
+// the other gender than the place before (when that one said theirs), or
+// else the next in order.
+func Zip(order []int64, gender map[int64]string, n int) []int64 {
+	left := slices.Clone(order)
+	var out []int64
+	for len(out) < n && len(left) > 0 {
+		pick := 0
+		if k := len(out); k > 0 {
+			if want := other(gender[out[k-1]]); want != "" {
+				for i, c := range left {
+					if gender[c] == want {
+						pick = i
+						break
+					}
+				}
+			}
+		}
+		out = append(out, left[pick])
+		left = slices.Delete(left, pick, pick+1)
+	}
+	return out
+}
+
+func other(g string) string {
+	switch g {
+	case "woman":
+		return "man"
+	case "man":
+		return "woman"
+	}
+	return ""
 }
 
 // Recall settings of a body.

@@ -50,7 +50,7 @@ func TestCount(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			el, alts, rep, err := Count(cands, rankings, tc.seats, tc.alternates, 1)
+			el, alts, rep, err := Count(cands, rankings, tc.seats, tc.alternates, 1, false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -59,10 +59,10 @@ func TestCount(t *testing.T) {
 			}
 		})
 	}
-	if _, _, _, err := Count(cands, map[string]int64{}, 1, 0, 1); errs.As(err).Key != "election.no_ballots" {
+	if _, _, _, err := Count(cands, map[string]int64{}, 1, 0, 1, false); errs.As(err).Key != "election.no_ballots" {
 		t.Fatalf("no ballots: %v", err)
 	}
-	if _, _, _, err := Count(cands[3:], rankings, 1, 0, 1); errs.As(err).Key != "election.no_candidates.err" {
+	if _, _, _, err := Count(cands[3:], rankings, 1, 0, 1, false); errs.As(err).Key != "election.no_candidates.err" {
 		t.Fatalf("no accepted candidates: %v", err)
 	}
 }
@@ -95,5 +95,41 @@ func TestRecallOutcome(t *testing.T) {
 				t.Fatalf("got %s, want %s", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestZip(t *testing.T) {
+	g := map[int64]string{1: "man", 2: "man", 3: "woman", 4: "man", 5: "woman", 6: ""}
+	tests := map[string]struct {
+		order []int64
+		n     int
+		want  string
+	}{
+		"Alternates":        {[]int64{1, 2, 3, 4, 5}, 4, "[1 3 2 5]"},
+		"RunsOutOfWomen":    {[]int64{1, 2, 4, 3}, 4, "[1 3 2 4]"},
+		"UnsaidBreaksChain": {[]int64{6, 1, 2, 3}, 3, "[6 1 3]"},
+		"FewerThanPlaces":   {[]int64{3}, 2, "[3]"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := fmt.Sprint(Zip(tc.order, g, tc.n)); got != tc.want {
+				t.Fatalf("got %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestCountWithAlternation(t *testing.T) {
+	cands := []Candidate{{UserID: 1, Name: "Juan", Accepted: true, Gender: "man"}, {UserID: 2, Name: "Pedro", Accepted: true, Gender: "man"},
+		{UserID: 3, Name: "Rosa", Accepted: true, Gender: "woman"}}
+	// Juan and Pedro lead; with alternation Rosa takes the second seat.
+	rankings := map[string]int64{"1 2 3": 5, "2 1 3": 4, "3": 2}
+	el, alts, _, err := Count(cands, rankings, 2, 1, 1, false)
+	if err != nil || fmt.Sprint(el) != "[1 2]" {
+		t.Fatalf("without alternation: %v %v %v", el, alts, err)
+	}
+	el, alts, _, err = Count(cands, rankings, 2, 1, 1, true)
+	if err != nil || fmt.Sprint(el) != "[1 3]" || fmt.Sprint(alts) != "[2]" {
+		t.Fatalf("with alternation: elected %v alternates %v (%v)", el, alts, err)
 	}
 }

@@ -233,7 +233,7 @@ func elect(ctx context.Context, db *store.DB, rng *rand.Rand, body, assembly, fa
 	}
 	cands := voters[:min(len(voters), e.Seats+1)]
 	for _, c := range cands {
-		if err := db.Stand(ctx, c, e.ID, ""); err != nil {
+		if err := db.Stand(ctx, c, e.ID, "", ""); err != nil {
 			return err
 		}
 	}

@@ -51,8 +51,8 @@ func BenchmarkRecallTakesEffect(b *testing.B) {
 					b.Fatal(err)
 				}
 				e, _ := db.OpenElection(ctx, users[0].ID, c.ID, delegates.ElectionInput{Assembly: a.ID, Alternates: 1, Hours: 24})
-				db.Stand(ctx, users[1].ID, e.ID, "")
-				db.Stand(ctx, users[2].ID, e.ID, "")
+				db.Stand(ctx, users[1].ID, e.ID, "", "")
+				db.Stand(ctx, users[2].ID, e.ID, "", "")
 				for _, u := range users {
 					db.CastRanking(ctx, u.ID, e.ID, []int64{users[1].ID, users[2].ID})
 				}
@@ -108,7 +108,7 @@ func BenchmarkVoteIngestion(b *testing.B) {
 			ms, _, _ := db.Members(ctx, c.Facilitator, c.Body, 500, 0)
 			cands := []int64{ms[0].UserID, ms[1].UserID, ms[2].UserID}
 			for _, id := range cands {
-				db.Stand(ctx, id, e.ID, "")
+				db.Stand(ctx, id, e.ID, "", "")
 			}
 			_ = first
 			ids := make(chan int64, n)

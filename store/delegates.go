@@ -30,6 +30,10 @@ func (db *DB) OpenElection(ctx context.Context, actor, body int64, in delegates.
 		}
 		var err error
 		e, err = tx.openElection(body, in.Assembly, in.Alternates, time.Duration(in.Hours)*time.Hour, false)
+		if err == nil && in.Alternation {
+			e.Alternation = true
+			_, err = tx.Exec(`UPDATE elections SET alternation = TRUE WHERE id = ?`, e.ID)
+		}
 		return err
 	})
 	return e, err
@@ -72,9 +76,9 @@ func (tx *Tx) election(id int64, a authz.Action) (delegates.Election, error) {
 	var e delegates.Election
 	var closes int64
 	var report string
-	err := tx.QueryRow(`SELECT e.id, e.body_id, e.assembly_id, b.name, e.seats, e.alternates, e.status, e.closes_at, e.voters, e.report
+	err := tx.QueryRow(`SELECT e.id, e.body_id, e.assembly_id, b.name, e.seats, e.alternates, e.status, e.closes_at, e.voters, e.report, e.alternation
 		FROM elections e JOIN bodies b ON b.id = e.assembly_id WHERE e.id = ?`, id).
-		Scan(&e.ID, &e.BodyID, &e.AssemblyID, &e.AssemblyName, &e.Seats, &e.Alternates, &e.Status, &closes, &e.Voters, &report)
+		Scan(&e.ID, &e.BodyID, &e.AssemblyID, &e.AssemblyName, &e.Seats, &e.Alternates, &e.Status, &closes, &e.Voters, &report, &e.Alternation)
 	if err != nil {
 		return e, notFound(err, "election.not_found")
 	}
@@ -89,8 +93,8 @@ func (tx *Tx) election(id int64, a authz.Action) (delegates.Election, error) {
 		return e, err
 	}
 	e.Candidates, err = queryAll(tx, func(row scanner, c *delegates.Candidate) error {
-		return row.Scan(&c.UserID, &c.Name, &c.Accepted, &c.Statement)
-	}, `SELECT c.user_id, u.name, c.accepted, c.statement FROM candidacies c JOIN users u ON u.id = c.user_id WHERE c.election_id = ? ORDER BY u.name_key`, id)
+		return row.Scan(&c.UserID, &c.Name, &c.Accepted, &c.Statement, &c.Gender)
+	}, `SELECT c.user_id, u.name, c.accepted, c.statement, c.gender FROM candidacies c JOIN users u ON u.id = c.user_id WHERE c.election_id = ? ORDER BY u.name_key`, id)
 	if err != nil {
 		return e, err
 	}
@@ -144,10 +148,13 @@ func (tx *Tx) openOnly(e delegates.Election) error {
 
 // Stand makes actor a candidate (statement optional); Nominate proposes
 // another member, who must accept.
-func (db *DB) Stand(ctx context.Context, actor, election int64, statement string) error {
+func (db *DB) Stand(ctx context.Context, actor, election int64, statement, gender string) error {
 	statement, err := bodies.CleanText("statement", statement, 0, delegates.StatementMax, true)
 	if err != nil {
 		return err
+	}
+	if !delegates.ValidGender(gender) {
+		return errs.Field("gender", "election.gender.unknown")
 	}
 	return db.Update(ctx, actor, func(tx *Tx) error {
 		e, err := tx.election(election, authz.Stand)
@@ -157,12 +164,12 @@ func (db *DB) Stand(ctx context.Context, actor, election int64, statement string
 		if err := tx.openOnly(e); err != nil {
 			return err
 		}
-		res, err := tx.Exec(`UPDATE candidacies SET accepted = TRUE, statement = ? WHERE election_id = ? AND user_id = ?`, statement, election, actor)
+		res, err := tx.Exec(`UPDATE candidacies SET accepted = TRUE, statement = ?, gender = ? WHERE election_id = ? AND user_id = ?`, statement, gender, election, actor)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			if _, err := tx.Exec(`INSERT INTO candidacies (election_id, user_id, nominated_by, accepted, statement) VALUES (?, ?, ?, TRUE, ?)`, election, actor, actor, statement); err != nil {
+			if _, err := tx.Exec(`INSERT INTO candidacies (election_id, user_id, nominated_by, accepted, statement, gender) VALUES (?, ?, ?, TRUE, ?, ?)`, election, actor, actor, statement, gender); err != nil {
 				return err
 			}
 		}
@@ -262,8 +269,8 @@ func (tx *Tx) closeElection(id int64) error {
 	var e delegates.Election
 	var status string
 	var vacancy bool
-	if err := tx.QueryRow(`SELECT e.body_id, e.assembly_id, b.name, e.alternates, e.status, e.vacancy FROM elections e JOIN bodies b ON b.id = e.assembly_id WHERE e.id = ?`, id).
-		Scan(&e.BodyID, &e.AssemblyID, &e.AssemblyName, &e.Alternates, &status, &vacancy); err != nil {
+	if err := tx.QueryRow(`SELECT e.body_id, e.assembly_id, b.name, e.alternates, e.status, e.vacancy, e.alternation FROM elections e JOIN bodies b ON b.id = e.assembly_id WHERE e.id = ?`, id).
+		Scan(&e.BodyID, &e.AssemblyID, &e.AssemblyName, &e.Alternates, &status, &vacancy, &e.Alternation); err != nil {
 		return err
 	}
 	if status != "open" {
@@ -295,8 +302,10 @@ func (tx *Tx) closeElection(id int64) error {
 		}
 		e.Seats = max(e.Seats-seated, 0)
 	}
-	cands, err := queryAll(tx, func(row scanner, c *delegates.Candidate) error { return row.Scan(&c.UserID, &c.Name, &c.Accepted) },
-		`SELECT c.user_id, u.name, c.accepted FROM candidacies c JOIN users u ON u.id = c.user_id WHERE c.election_id = ? ORDER BY c.user_id`, id)
+	cands, err := queryAll(tx, func(row scanner, c *delegates.Candidate) error {
+		return row.Scan(&c.UserID, &c.Name, &c.Accepted, &c.Gender)
+	},
+		`SELECT c.user_id, u.name, c.accepted, c.gender FROM candidacies c JOIN users u ON u.id = c.user_id WHERE c.election_id = ? ORDER BY c.user_id`, id)
 	if err != nil {
 		return err
 	}
@@ -324,7 +333,7 @@ func (tx *Tx) closeElection(id int64) error {
 	var elected, alts []int64
 	var report *tally.Report
 	if e.Seats > 0 {
-		elected, alts, report, err = delegates.Count(cands, rankings, e.Seats, e.Alternates, uint64(id))
+		elected, alts, report, err = delegates.Count(cands, rankings, e.Seats, e.Alternates, uint64(id), e.Alternation)
 		if err != nil && !errs.Is(err, errs.Conflict) {
 			return err
 		}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -56,7 +57,7 @@ func elect(t *testing.T, db *store.DB, c, a bodies.Body, users []accounts.User, 
 	}
 	var ranking []int64
 	for _, u := range candidates {
-		if err := db.Stand(ctx, u.ID, e.ID, "Por la asamblea constituyente"); err != nil {
+		if err := db.Stand(ctx, u.ID, e.ID, "Por la asamblea constituyente", ""); err != nil {
 			t.Fatal(err)
 		}
 		ranking = append(ranking, u.ID)
@@ -119,7 +120,7 @@ func TestElectAndRecall(t *testing.T) {
 		_, err = db.OpenElection(ctx, users[0].ID, c.ID, delegates.ElectionInput{Assembly: a.ID, Alternates: 1, Hours: 24})
 		wantCode(t, err, errs.Conflict, "election.already_open")
 		for _, u := range users[1:3] {
-			if err := db.Stand(ctx, u.ID, e.ID, ""); err != nil {
+			if err := db.Stand(ctx, u.ID, e.ID, "", ""); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -129,7 +130,7 @@ func TestElectAndRecall(t *testing.T) {
 		wantCode(t, db.Nominate(ctx, users[1].ID, e.ID, outsider.ID), errs.Invalid, "body.member.not_found")
 		// A nominee who has not accepted cannot be ranked.
 		wantCode(t, db.CastRanking(ctx, users[0].ID, e.ID, []int64{users[3].ID}), errs.Invalid, "election.ranking.unknown")
-		if err := db.Stand(ctx, users[3].ID, e.ID, "Acepto"); err != nil {
+		if err := db.Stand(ctx, users[3].ID, e.ID, "Acepto", ""); err != nil {
 			t.Fatal(err)
 		}
 		wantCode(t, db.CastRanking(ctx, outsider.ID, e.ID, []int64{users[1].ID}), errs.Forbidden, "")
@@ -152,7 +153,7 @@ func TestElectAndRecall(t *testing.T) {
 		if fmt.Sprint(seats) != "[Miembro 1 Miembro 2]" || fmt.Sprint(alts) != "[Miembro 3]" {
 			t.Fatalf("seated %v, alternates %v", seats, alts)
 		}
-		wantCode(t, db.Stand(ctx, users[4].ID, e.ID, ""), errs.Conflict, "election.closed")
+		wantCode(t, db.Stand(ctx, users[4].ID, e.ID, "", ""), errs.Conflict, "election.closed")
 
 		ds, _ := db.Delegates(ctx, users[0].ID, c.ID)
 		juan := ds[0]
@@ -212,7 +213,7 @@ func TestElectAndRecall(t *testing.T) {
 		// a sitting delegate who stands again is not counted.
 		sitting, _ := seated(t, db, users[0].ID, c.ID)
 		for _, u := range []accounts.User{users[4], users[3]} {
-			if err := db.Stand(ctx, u.ID, es[0].ID, ""); err != nil {
+			if err := db.Stand(ctx, u.ID, es[0].ID, "", ""); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -350,8 +351,8 @@ func TestAssemblyElectsUpward(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantCode(t, db.Stand(ctx, users[0].ID, e.ID, ""), errs.Forbidden, "")
-		if err := db.Stand(ctx, users[2].ID, e.ID, ""); err != nil {
+		wantCode(t, db.Stand(ctx, users[0].ID, e.ID, "", ""), errs.Forbidden, "")
+		if err := db.Stand(ctx, users[2].ID, e.ID, "", ""); err != nil {
 			t.Fatal(err)
 		}
 		for _, u := range users[1:4] {
@@ -380,8 +381,8 @@ func TestBatchedVotesFailAlone(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		db.Stand(ctx, users[1].ID, e.ID, "")
-		db.Stand(ctx, users[2].ID, e.ID, "")
+		db.Stand(ctx, users[1].ID, e.ID, "", "")
+		db.Stand(ctx, users[2].ID, e.ID, "", "")
 		var wg sync.WaitGroup
 		errs := make([]error, 20)
 		for i := 0; i < 20; i++ {
@@ -442,6 +443,37 @@ func TestLeavingEndsDelegation(t *testing.T) {
 		}
 		if ids, _ := db.SeatedIn(ctx, a.ID); len(ids) != 1 || ids[0] == leaving.ID {
 			t.Fatalf("seated in the assembly: %v", ids)
+		}
+	})
+}
+
+// TestElectionWithAlternation: the flag and the genders reach the count.
+func TestElectionWithAlternation(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		delegationN = 300
+		c, a, users := delegation(t, db, 6, federation.SeatRule{Mode: federation.Fixed, Fixed: 2})
+		e, err := db.OpenElection(ctx, users[0].ID, c.ID, delegates.ElectionInput{Assembly: a.ID, Hours: 24, Alternation: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, db.Stand(ctx, users[1].ID, e.ID, "", "robot"), errs.Invalid, "election.gender.unknown")
+		for i, g := range []string{"man", "man", "woman"} {
+			if err := db.Stand(ctx, users[1+i].ID, e.ID, "", g); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i, u := range users {
+			r := []int64{users[1].ID, users[2].ID, users[3].ID}
+			if i%2 == 1 {
+				r = []int64{users[2].ID, users[1].ID, users[3].ID}
+			}
+			if err := db.CastRanking(ctx, u.ID, e.ID, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		seats, alts := seated(t, db, users[0].ID, c.ID)
+		if len(seats) != 2 || !slices.Contains(seats, users[3].Name) || len(alts) != 0 {
+			t.Fatalf("with alternation: seated %v, alternates %v", seats, alts)
 		}
 	})
 }

@@ -66,7 +66,7 @@ func (s *Server) delegation(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) openElection(w http.ResponseWriter, r *http.Request) {
 	s.bodyAction(w, r, func(actor, body int64) (string, error) {
-		in := delegates.ElectionInput{Alternates: atoi(r.PostForm.Get("alternates")), Hours: atoi(r.PostForm.Get("hours"))}
+		in := delegates.ElectionInput{Alternates: atoi(r.PostForm.Get("alternates")), Hours: atoi(r.PostForm.Get("hours")), Alternation: r.PostForm.Get("alternation") == "on"}
 		in.Assembly, _ = strconv.ParseInt(r.PostForm.Get("assembly"), 10, 64)
 		e, err := s.db.OpenElection(r.Context(), actor, body, in)
 		return "/elections/" + strconv.FormatInt(e.ID, 10) + "?done=election_opened", err
@@ -170,7 +170,7 @@ func (s *Server) electionAction(w http.ResponseWriter, r *http.Request, fn func(
 
 func (s *Server) stand(w http.ResponseWriter, r *http.Request) {
 	s.electionAction(w, r, func(actor, election int64) error {
-		return s.db.Stand(r.Context(), actor, election, r.PostForm.Get("statement"))
+		return s.db.Stand(r.Context(), actor, election, r.PostForm.Get("statement"), r.PostForm.Get("gender"))
 	}, "candidacy")
 }
 
