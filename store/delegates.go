@@ -98,12 +98,16 @@ func (tx *Tx) election(id int64, a authz.Action) (delegates.Election, error) {
 	if err != nil {
 		return e, err
 	}
+	e.Voted, err = tx.hasVoted(`SELECT COUNT(*) FROM election_voters WHERE election_id = ? AND user_id = ?`, id)
+	return e, err
+}
+
+// hasVoted runs a participation count for vote id and the transaction's
+// actor (the participation table only: never what was chosen).
+func (tx *Tx) hasVoted(q string, id int64) (bool, error) {
 	var n int
-	if err := tx.QueryRow(`SELECT COUNT(*) FROM election_voters WHERE election_id = ? AND user_id = ?`, id, tx.Actor).Scan(&n); err != nil {
-		return e, err
-	}
-	e.Voted = n > 0
-	return e, nil
+	err := tx.QueryRow(q, id, tx.Actor).Scan(&n)
+	return n > 0, err
 }
 
 // Election returns an election as a member of its body sees it.
@@ -568,12 +572,8 @@ func (tx *Tx) recall(id int64, a authz.Action) (delegates.Recall, error) {
 	if _, _, err := tx.authorize(a, r.BodyID); err != nil {
 		return r, err
 	}
-	var n int
-	if err := tx.QueryRow(`SELECT COUNT(*) FROM recall_voters WHERE recall_id = ? AND user_id = ?`, id, tx.Actor).Scan(&n); err != nil {
-		return r, err
-	}
-	r.Voted = n > 0
-	return r, nil
+	r.Voted, err = tx.hasVoted(`SELECT COUNT(*) FROM recall_voters WHERE recall_id = ? AND user_id = ?`, id)
+	return r, err
 }
 
 // Recall returns a recall. While it is open only the number of votes cast
