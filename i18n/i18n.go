@@ -2,6 +2,10 @@
 // person reads. Spanish is the default, English next; Quechua and Aymara are
 // added by dropping a catalog file into locales/ and naming it in Supported.
 //
+// A language's catalog is locales/<lang>.json plus any locales/<lang>.<area>.json
+// (one file per area of the product, so that work on one area does not touch
+// another's file); a key defined in two files of one language is an error.
+//
 // A catalog is a JSON object from key to message. A message is a string, or an
 // object of plural forms ("one", "other", ...) chosen by the language's plural
 // rule. Messages are fmt formats: arguments are inserted with %s, %d or, when a
@@ -54,18 +58,35 @@ type Catalogs struct {
 // Load reads the embedded catalogs.
 func Load() (*Catalogs, error) { return LoadFS(localesFS, "locales") }
 
-// LoadFS reads catalogs named <lang>.json from dir of fsys.
+// LoadFS reads catalogs named <lang>.json and <lang>.<area>.json from dir
+// of fsys.
 func LoadFS(fsys fs.FS, dir string) (*Catalogs, error) {
 	c := &Catalogs{langs: map[string]map[string]message{}}
 	var tags []language.Tag
 	for _, lang := range Supported {
-		b, err := fs.ReadFile(fsys, dir+"/"+lang+".json")
+		if _, err := fs.Stat(fsys, dir+"/"+lang+".json"); err != nil {
+			return nil, fmt.Errorf("i18n: catalog %s: %w", lang, err)
+		}
+		parts, err := fs.Glob(fsys, dir+"/"+lang+".*json")
 		if err != nil {
 			return nil, fmt.Errorf("i18n: catalog %s: %w", lang, err)
 		}
 		m := map[string]message{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("i18n: catalog %s: %w", lang, err)
+		for _, name := range parts {
+			b, err := fs.ReadFile(fsys, name)
+			if err != nil {
+				return nil, fmt.Errorf("i18n: catalog %s: %w", lang, err)
+			}
+			part := map[string]message{}
+			if err := json.Unmarshal(b, &part); err != nil {
+				return nil, fmt.Errorf("i18n: catalog %s: %w", name, err)
+			}
+			for k, v := range part {
+				if _, dup := m[k]; dup {
+					return nil, fmt.Errorf("i18n: catalog %s: key %q defined twice", name, k)
+				}
+				m[k] = v
+			}
 		}
 		c.langs[lang] = m
 		tags = append(tags, language.Make(lang))

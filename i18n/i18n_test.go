@@ -1,6 +1,10 @@
 package i18n
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"testing/fstest"
+)
 
 func TestPlural(t *testing.T) {
 	c := MustLoad()
@@ -62,4 +66,23 @@ func FuzzMatch(f *testing.F) {
 			t.Fatalf("Match(%q, %q) = %q, not a supported language", choice, accept, got)
 		}
 	})
+}
+
+func TestCatalogParts(t *testing.T) {
+	fsys := fstest.MapFS{
+		"l/es.json":         {Data: []byte(`{"a": "uno"}`)},
+		"l/es.motions.json": {Data: []byte(`{"b": "dos"}`)},
+		"l/en.json":         {Data: []byte(`{"a": "one", "b": "two"}`)},
+	}
+	c, err := LoadFS(fsys, "l")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Has("es", "a") || !c.Has("es", "b") || c.Has("en", "c") {
+		t.Fatalf("parts not merged: %v", c.Keys("es"))
+	}
+	fsys["l/es.more.json"] = &fstest.MapFile{Data: []byte(`{"b": "otra vez"}`)}
+	if _, err := LoadFS(fsys, "l"); err == nil || !strings.Contains(err.Error(), `"b"`) {
+		t.Fatalf("a key in two files must be refused, got %v", err)
+	}
 }
