@@ -37,6 +37,17 @@ const (
 	SetMandate    Action = "delegates.mandate" // record the mandate the base gave its delegate
 	OpenRecall    Action = "recall.open"       // open a recall of one of the body's delegates
 	VoteRecall    Action = "recall.vote"       // vote in a recall
+
+	ViewMotions    Action = "motion.view"      // see a body's motions, comments, meetings and decisions
+	ProposeMotion  Action = "motion.propose"   // propose a motion, comment, amend
+	ManageVote     Action = "motion.manage"    // open a vote, close it early, put an amendment to a vote
+	VoteMotion     Action = "motion.vote"      // vote on a motion or an amendment
+	RecordMeeting  Action = "meeting.record"   // record a physical meeting's decisions
+	ConfirmMeeting Action = "meeting.confirm"  // confirm a meeting record (not one's own)
+	Refer          Action = "referral.create"  // refer an assembly's motion to its bases
+	SendInitiative Action = "initiative.send"  // send a passed motion up, or endorse one in the body's name
+	Publish        Action = "motion.publish"   // publish a decision as a public communiqué
+	ViewCompliance Action = "delegates.record" // see the voting record of the body's delegates
 )
 
 // Subject is who asks, seen from one body.
@@ -55,6 +66,11 @@ func member(s Subject) bool      { return s.UserID != 0 && s.Role != bodies.None
 func facilitator(s Subject) bool { return s.UserID != 0 && s.Role == bodies.Facilitator }
 
 // voter: the members of a committee, the seated delegates of an assembly.
+// secretary: a facilitator or a secretary.
+func secretary(s Subject) bool {
+	return s.UserID != 0 && (s.Role == bodies.Facilitator || s.Role == bodies.Secretary)
+}
+
 func voter(s Subject) bool {
 	if s.Kind == bodies.Assembly {
 		return s.UserID != 0 && s.Delegate
@@ -88,6 +104,17 @@ var rules = map[Action]rule{
 	SetMandate:    func(s Subject) bool { return facilitator(s) || s.UserID != 0 && s.Role == bodies.Secretary },
 	OpenRecall:    voter,
 	VoteRecall:    voter,
+
+	ViewMotions:    func(s Subject) bool { return member(s) || voter(s) },
+	ProposeMotion:  func(s Subject) bool { return member(s) || voter(s) },
+	ManageVote:     facilitator,
+	VoteMotion:     voter,
+	RecordMeeting:  secretary,
+	ConfirmMeeting: member,
+	Refer:          facilitator,
+	SendInitiative: facilitator,
+	Publish:        secretary,
+	ViewCompliance: func(s Subject) bool { return member(s) || voter(s) },
 }
 
 // Allowed reports whether s may do a.
