@@ -55,7 +55,7 @@ func (a *API) Routes() []httpauth.Route {
 	rt := func(method, path string, access httpauth.Access, h http.HandlerFunc) httpauth.Route {
 		return httpauth.Route{Method: method, Pattern: Prefix + path, Access: access, Handler: h}
 	}
-	return []httpauth.Route{
+	routes := []httpauth.Route{
 		rt("GET", "/openapi.json", pub, a.openapi),
 		rt("POST", "/accounts", pub, a.signup),
 		rt("POST", "/sessions", pub, a.login),
@@ -108,6 +108,7 @@ func (a *API) Routes() []httpauth.Route {
 		rt("GET", "/places", pub, a.searchPlaces),
 		rt("GET", "/places/{code}", pub, a.getPlace),
 	}
+	return append(routes, a.motionRoutes(rt)...)
 }
 
 // errorBody is the shape of every API error.

@@ -139,6 +139,9 @@ type Input struct {
 	Rule    string   `json:"rule"`              // a voting rule kind; default majority (plurality with options)
 	Winners int      `json:"winners,omitempty"` // option rules
 	Blocks  int64    `json:"blocks,omitempty"`  // consent
+	// Draft keeps a new motion as a draft, seen only by its proposer
+	// until it is put to discussion.
+	Draft bool `json:"draft,omitempty"`
 }
 
 // Clean checks and normalises a motion, returning its rule with the body's

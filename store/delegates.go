@@ -695,6 +695,13 @@ func (tx *Tx) closeRecall(id int64) error {
 	if _, err := tx.Exec(`UPDATE delegates SET status = 'recalled', ended_at = ? WHERE id = ?`, us(tx.Now), d.ID); err != nil {
 		return err
 	}
+	// The recalled delegate's votes in the assembly's open votes are
+	// withdrawn: they no longer speak for the base.
+	withdrawn, err := tx.withdrawVotes(d.ID, d.AssemblyID)
+	if err != nil {
+		return err
+	}
+	payload["withdrawn_votes"] = withdrawn
 	if d.Status == delegates.Seated {
 		var alt int64
 		err := tx.QueryRow(`SELECT id FROM delegates WHERE body_id = ? AND assembly_id = ? AND status = 'alternate' ORDER BY position LIMIT 1`, d.BodyID, d.AssemblyID).Scan(&alt)
@@ -723,20 +730,23 @@ func (tx *Tx) closeRecall(id int64) error {
 	return tx.Record("recall.closed", r.BodyID, payload)
 }
 
-// CloseDue closes the elections and recalls whose time is up. The server
+// CloseDue closes the elections, recalls and motion votes whose time is up. The server
 // calls it every minute and on start, so that a vote whose deadline passed
 // while the server was down closes as soon as it is back.
 func (db *DB) CloseDue(ctx context.Context) (int, error) {
 	var n int
 	now := us(db.Now())
-	var elections, recalls []int64
+	var elections, recalls, due []int64
 	err := db.View(ctx, func(tx *Tx) error {
 		id := func(row scanner, v *int64) error { return row.Scan(v) }
 		var err error
 		if elections, err = queryAll(tx, id, `SELECT id FROM elections WHERE status = 'open' AND closes_at <= ?`, now); err != nil {
 			return err
 		}
-		recalls, err = queryAll(tx, id, `SELECT id FROM recalls WHERE status = 'open' AND closes_at <= ?`, now)
+		if recalls, err = queryAll(tx, id, `SELECT id FROM recalls WHERE status = 'open' AND closes_at <= ?`, now); err != nil {
+			return err
+		}
+		due, err = tx.dueMotions(now)
 		return err
 	})
 	if err != nil {
@@ -750,6 +760,14 @@ func (db *DB) CloseDue(ctx context.Context) (int, error) {
 	}
 	for _, id := range recalls {
 		if err := db.Update(ctx, 0, func(tx *Tx) error { return tx.closeRecall(id) }); err != nil {
+			return n, err
+		}
+		n++
+	}
+	// Motions close after recalls, so that a recall due at the same moment
+	// withdraws its delegate's votes before they are counted.
+	for _, id := range due {
+		if err := db.Update(ctx, 0, func(tx *Tx) error { return tx.closeMotion(id) }); err != nil {
 			return n, err
 		}
 		n++

@@ -213,7 +213,7 @@ func redirect(w http.ResponseWriter, r *http.Request, to string) {
 // Routes lists the pages.
 func (s *Server) Routes() []httpauth.Route {
 	pub, in := httpauth.Public, httpauth.SignedIn
-	return []httpauth.Route{
+	routes := []httpauth.Route{
 		{Method: "GET", Pattern: "/{$}", Access: pub, Handler: s.home},
 		{Method: "GET", Pattern: "/signup", Access: pub, Handler: s.signupForm},
 		{Method: "POST", Pattern: "/signup", Access: pub, Handler: s.signup},
@@ -264,6 +264,8 @@ func (s *Server) Routes() []httpauth.Route {
 		{Method: "GET", Pattern: "/notices", Access: in, Handler: s.notices},
 		{Method: "GET", Pattern: "/static/{file}", Access: pub, Handler: s.static},
 	}
+	routes = append(routes, s.motionRoutes()...)
+	return append(routes, s.meetingRoutes()...)
 }
 
 // static serves the embedded stylesheet and script, cached for a day.
