@@ -242,11 +242,11 @@ type Ballot struct {
 // plurality: the first choice only). A blank option ballot encodes as "".
 func (b Ballot) Encode(m Motion) (string, error) {
 	if !m.IsOptions() {
-		if !slices.Contains(Choices(m.Rule), b.Choice) {
-			return "", errs.Field("choice", "motion.ballot.choice")
-		}
 		if len(b.Ranking) > 0 {
 			return "", errs.Field("ranking", "motion.ballot.no_ranking")
+		}
+		if !slices.Contains(Choices(m.Rule), b.Choice) {
+			return "", errs.Field("choice", "motion.ballot.choice")
 		}
 		return b.Choice, nil
 	}
