@@ -21,7 +21,7 @@ import (
 // initiatives, communiqués and what awaits a person.
 func (a *API) motionRoutes(rt func(method, path string, access httpauth.Access, h http.HandlerFunc) httpauth.Route) []httpauth.Route {
 	pub, in := httpauth.Public, httpauth.SignedIn
-	return []httpauth.Route{
+	routes := []httpauth.Route{
 		rt("GET", "/bodies/{id}/motions", in, a.motionsOf),
 		rt("POST", "/bodies/{id}/motions", in, a.createMotion),
 		rt("GET", "/motions/{id}", in, a.getMotion),
@@ -49,6 +49,7 @@ func (a *API) motionRoutes(rt func(method, path string, access httpauth.Access, 
 		rt("GET", "/bodies/{id}/record", in, a.votingRecord),
 		rt("GET", "/bodies/{id}/compliance", in, a.compliance),
 	}
+	return append(routes, a.meetingRoutes(rt)...)
 }
 
 // input reads a JSON body as decode does (CSRF, media type, size, one

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"asamblea/motions"
 )
@@ -456,5 +457,127 @@ func TestAPIMotionValidation(t *testing.T) {
 	rosa.must(200, "GET", mp, nil, &m)
 	if m.Status != motions.Discussion || m.Text != "El lunes." {
 		t.Fatalf("the motion after refused requests: %+v", m)
+	}
+}
+
+// TestAPIMotionMeeting: a committee decides a motion by a show of hands in
+// the plaza; the record waits for a second member, shows among what awaits
+// them, and once confirmed decides the motion. The decision goes up to the
+// assembly as an initiative that two other bases endorse into its agenda.
+func TestAPIMotionMeeting(t *testing.T) {
+	e := newEnv(t)
+	rosa, juan, ana, carmen, edwin := e.client(), e.client(), e.client(), e.client(), e.client()
+	rosa.apiAccount("Rosa")
+	juan.apiAccount("Juan")
+	ana.apiAccount("Ana")
+	carmen.apiAccount("Carmen")
+	edwin.apiAccount("Edwin")
+	c1 := apiCommittee(t, rosa, "Comité de Juliaca", "211101", juan, ana)
+	cp := "/bodies/" + itoa(c1)
+	var m, other motions.Motion
+	ana.must(201, "POST", cp+"/motions", motions.Input{Title: "Bloqueo del puente", Text: "Desde el lunes, con rondas."}, &m)
+	ana.must(201, "POST", cp+"/motions", motions.Input{Title: "Colecta", Text: "Para los detenidos."}, &other)
+	rosa.must(200, "POST", "/motions/"+itoa(other.ID)+"/status", map[string]any{"status": "voting", "hours": 24}, nil)
+
+	today := time.Now().In(time.FixedZone("PET", -5*3600)).Format("2006-01-02")
+	rec := func(hands map[string]any) map[string]any {
+		return map[string]any{"held_on": today, "place": "Plaza de Armas", "attendance": 3, "notes": "Asamblea abierta",
+			"decisions": []map[string]any{{"motion_id": m.ID, "hands": hands}}}
+	}
+	juan.refused(403, "No tienes permiso", "POST", cp+"/meetings", rec(map[string]any{"yes": 2, "no": 1}))
+	rosa.refused(422, `"field":"decisions[0].hands"`, "POST", cp+"/meetings", rec(map[string]any{"yes": 3, "no": 2}))
+	rosa.refused(422, `"field":"attendance"`, "POST", cp+"/meetings", map[string]any{"held_on": today, "place": "Plaza", "attendance": 9,
+		"decisions": []map[string]any{{"motion_id": m.ID, "hands": map[string]any{"yes": 1}}}})
+	rosa.refused(422, `"field":"held_on"`, "POST", cp+"/meetings", map[string]any{"held_on": "4 de enero", "place": "Plaza", "attendance": 3,
+		"decisions": []map[string]any{{"motion_id": m.ID, "hands": map[string]any{"yes": 1}}}})
+	rosa.refused(422, `"field":"decisions.hands.yes"`, "POST", cp+"/meetings", rec(map[string]any{"yes": "dos"}))
+	var g motions.Meeting
+	res := rosa.must(201, "POST", cp+"/meetings", rec(map[string]any{"yes": 2, "no": 1}), &g)
+	gp := "/meetings/" + itoa(g.ID)
+	if g.Status != motions.MeetingPending || len(g.Decisions) != 1 || g.Recorder != "Rosa" || res.header.Get("Location") != "/api/v1"+gp {
+		t.Fatalf("recorded meeting: %s %+v", res.header.Get("Location"), g)
+	}
+	juan.must(200, "GET", "/motions/"+itoa(m.ID), nil, &m)
+	if m.Status != motions.Recorded {
+		t.Fatalf("motion waiting for the confirmation: %s", m.Status)
+	}
+
+	// What awaits Juan: the other motion's vote and the record to confirm.
+	var aw struct{ Awaiting []motions.Awaiting }
+	juan.must(200, "GET", "/me/awaiting", nil, &aw)
+	kinds := map[string]int64{}
+	for _, a := range aw.Awaiting {
+		kinds[a.Kind] = a.ID
+	}
+	if kinds[motions.AwaitConfirmation] != g.ID || kinds[motions.AwaitVote] != other.ID {
+		t.Fatalf("what awaits Juan: %+v", aw)
+	}
+	if res := e.client().api("GET", "/me/awaiting", nil); res.status != 401 {
+		t.Fatalf("awaiting without signing in: %d", res.status)
+	}
+
+	rosa.refused(403, "", "POST", gp+"/confirmation", nil)
+	juan.must(200, "POST", gp+"/confirmation", nil, &g)
+	if g.Status != motions.MeetingConfirmed || g.Confirmer != "Juan" {
+		t.Fatalf("confirmed meeting: %+v", g)
+	}
+	ana.refused(409, "", "POST", gp+"/confirmation", nil)
+	ana.must(200, "GET", "/motions/"+itoa(m.ID), nil, &m)
+	if m.Status != motions.Passed || m.Mode != motions.InMeeting || m.MeetingID != g.ID || m.DecidedOn != today {
+		t.Fatalf("motion decided in the meeting: %+v", m)
+	}
+	var gs struct{ Meetings []motions.Meeting }
+	ana.must(200, "GET", cp+"/meetings", nil, &gs)
+	if len(gs.Meetings) != 1 || gs.Meetings[0].ID != g.ID || len(gs.Meetings[0].Decisions) != 1 || gs.Meetings[0].Decisions[0].Title != "Bloqueo del puente" {
+		t.Fatalf("meetings: %+v", gs)
+	}
+	intrusa := e.client()
+	intrusa.apiAccount("Intrusa")
+	intrusa.refused(403, "", "GET", gp, nil)
+
+	// Up to the assembly, where two other bases endorse it.
+	c2 := apiCommittee(t, carmen, "Comité de Arequipa", "040101")
+	c3 := apiCommittee(t, edwin, "Comité de Cusco", "080101")
+	var asm struct{ ID int64 }
+	rosa.must(201, "POST", "/assemblies", map[string]any{"name": "Asamblea Macroregional Sur", "sector": "other", "place": "210000", "level": "regional",
+		"seat_rule": map[string]any{"mode": "fixed", "fixed": 1}, "founders": []int64{c1}, "public": true}, &asm)
+	ap := "/bodies/" + itoa(asm.ID)
+	for _, b := range []struct {
+		c  *client
+		id int64
+	}{{carmen, c2}, {edwin, c3}} {
+		var aff struct{ ID int64 }
+		b.c.must(201, "POST", "/bodies/"+itoa(b.id)+"/affiliations", map[string]any{"assembly": asm.ID}, &aff)
+		rosa.must(204, "POST", ap+"/affiliations/"+itoa(aff.ID)+"/decision", map[string]any{"accept": true}, nil)
+	}
+	mi := "/motions/" + itoa(m.ID) + "/initiatives"
+	ana.refused(403, "No tienes permiso", "POST", mi, map[string]any{"assembly": asm.ID})
+	rosa.refused(422, `"field":"assembly"`, "POST", mi, map[string]any{})
+	rosa.refused(422, `"field":"assembly"`, "POST", mi, map[string]any{"assembly": c2})
+	var ini motions.Initiative
+	rosa.must(201, "POST", mi, map[string]any{"assembly": asm.ID}, &ini)
+	if ini.Status != motions.InitiativeOpen || ini.Supporters != 1 || ini.AssemblyID != asm.ID {
+		t.Fatalf("initiative: %+v", ini)
+	}
+	rosa.refused(409, "", "POST", mi, map[string]any{"assembly": asm.ID})
+	ip := "/initiatives/" + itoa(ini.ID) + "/endorsements"
+	rosa.refused(409, "", "POST", ip, map[string]any{"body": c1})
+	carmen.refused(422, `"field":"body"`, "POST", ip, map[string]any{"body": "Arequipa"})
+	carmen.must(204, "POST", ip, map[string]any{"body": c2}, nil)
+	carmen.refused(409, "", "POST", ip, map[string]any{"body": c2})
+	edwin.must(204, "POST", ip, map[string]any{"body": c3}, nil)
+	var inis struct{ Initiatives []motions.Initiative }
+	rosa.must(200, "GET", ap+"/initiatives", nil, &inis)
+	if len(inis.Initiatives) != 1 || inis.Initiatives[0].Status != motions.InitiativeAdmitted || inis.Initiatives[0].Supporters != 3 ||
+		inis.Initiatives[0].AgendaID == 0 || len(inis.Initiatives[0].Endorsers) != 2 {
+		t.Fatalf("initiatives of the assembly: %+v", inis)
+	}
+	var agenda motions.Motion
+	rosa.must(200, "GET", "/motions/"+itoa(inis.Initiatives[0].AgendaID), nil, &agenda)
+	if agenda.BodyID != asm.ID || agenda.Status != motions.Discussion || agenda.InitiativeID != ini.ID {
+		t.Fatalf("the initiative on the agenda: %+v", agenda)
+	}
+	if _, err := e.db.VerifyJournal(); err != nil {
+		t.Fatal(err)
 	}
 }
