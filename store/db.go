@@ -27,6 +27,7 @@ import (
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
 	"asamblea/errs"
+	"asamblea/journal"
 )
 
 //go:embed migrations
@@ -209,8 +210,9 @@ type Tx struct {
 	Now   time.Time
 	Actor int64
 
-	head       *journalHead // the journal head, once this transaction has locked it
-	appendStmt *sql.Stmt    // the prepared journal INSERT
+	head       *journalHead    // the journal head, once this transaction has locked it
+	pending    []journal.Entry // entries recorded, not yet written
+	journalled bool            // whether this transaction recorded an entry
 }
 
 // Update runs fn in a write transaction on behalf of actor (0 for the

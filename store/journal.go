@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"asamblea/authz"
 	"asamblea/journal"
@@ -20,7 +21,8 @@ type journalHead struct {
 // one function every change of state goes through. The first call in a
 // transaction locks the journal head (the UPDATE takes the row lock that
 // orders concurrent writers on PostgreSQL; on SQLite the single writer
-// already does); Update writes the new head just before it commits.
+// already does). Entries are chained at once and written in groups, at the
+// latest just before the transaction commits, with the new head.
 func (tx *Tx) Record(kind string, body int64, payload any) error {
 	b, err := json.Marshal(payload)
 	if err != nil {
@@ -31,17 +33,40 @@ func (tx *Tx) Record(kind string, body int64, payload any) error {
 			return err
 		}
 	}
-	if tx.appendStmt == nil {
-		if tx.appendStmt, err = tx.tx.PrepareContext(tx.ctx, tx.db.rebind(`INSERT INTO journal (seq, prev, hash, at, actor, kind, body, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)); err != nil {
-			return fmt.Errorf("journal append: %w", err)
-		}
-	}
 	e := journal.Entry{Seq: tx.head.seq + 1, Prev: tx.head.hash, At: tx.Now, Actor: tx.Actor, Kind: kind, Body: body, Payload: string(b)}
 	e.Hash = journal.Sum(e)
-	if _, err := tx.appendStmt.ExecContext(tx.ctx, e.Seq, e.Prev, e.Hash, us(e.At), e.Actor, e.Kind, e.Body, e.Payload); err != nil {
-		return fmt.Errorf("journal append: %w", err)
-	}
+	tx.pending = append(tx.pending, e)
+	tx.journalled = true
 	tx.head.seq, tx.head.hash = e.Seq, e.Hash
+	if len(tx.pending) >= journalChunk {
+		return tx.writePending()
+	}
+	return nil
+}
+
+// journalChunk is how many entries one INSERT writes.
+const journalChunk = 100
+
+// writePending writes the entries recorded but not yet written.
+func (tx *Tx) writePending() error {
+	for len(tx.pending) > 0 {
+		n := min(len(tx.pending), journalChunk)
+		var q strings.Builder
+		q.WriteString(`INSERT INTO journal (seq, prev, hash, at, actor, kind, body, payload) VALUES `)
+		args := make([]any, 0, 8*n)
+		for i, e := range tx.pending[:n] {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, e.Seq, e.Prev, e.Hash, us(e.At), e.Actor, e.Kind, e.Body, e.Payload)
+		}
+		if _, err := tx.Exec(q.String(), args...); err != nil {
+			return fmt.Errorf("journal append: %w", err)
+		}
+		tx.pending = tx.pending[n:]
+	}
+	tx.pending = nil
 	return nil
 }
 
@@ -56,12 +81,15 @@ func (tx *Tx) lockHead() error {
 	return nil
 }
 
-// flushJournal writes the journal head if this transaction appended.
+// flushJournal writes the pending entries and the head if this
+// transaction appended.
 func (tx *Tx) flushJournal() error {
-	if tx.appendStmt == nil {
+	if !tx.journalled {
 		return nil
 	}
-	tx.appendStmt.Close()
+	if err := tx.writePending(); err != nil {
+		return err
+	}
 	if _, err := tx.Exec(`UPDATE journal_head SET seq = ?, hash = ? WHERE id = 1`, tx.head.seq, tx.head.hash); err != nil {
 		return fmt.Errorf("journal head: %w", err)
 	}

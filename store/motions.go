@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -379,53 +380,137 @@ func (tx *Tx) openVote(m *motions.Motion, d time.Duration) error {
 // another, and nothing joins them. In an assembly it is a delegate's public
 // vote for one seat (seat: the delegate id; 0 when the person holds just
 // one), compared with the base's instruction.
+//
+// It is the hottest write there is: everything is checked before anything
+// is written, so that votes arriving together share a transaction without
+// savepoints, and a member's vote takes one read and one write.
 func (db *DB) Vote(ctx context.Context, actor, id, seat int64, b motions.Ballot) error {
-	return db.UpdateBatched(ctx, actor, func(tx *Tx) error {
-		m, s, err := tx.motion(id, authz.VoteMotion)
+	return db.updateBatchedClean(ctx, actor, func(tx *Tx) error { return tx.vote(id, seat, b) })
+}
+
+func (tx *Tx) vote(id, seat int64, b motions.Ballot) error {
+	var m motions.Motion
+	var options, rule string
+	var closes, members int64
+	var public bool
+	var role bodies.Role
+	err := tx.QueryRow(`SELECT m.status, m.closes_at, m.rule, m.options, m.body_id, b.kind, b.public, b.members, m.proposer_id,
+			COALESCE((SELECT role FROM memberships WHERE body_id = m.body_id AND user_id = ?), '')
+		FROM motions m JOIN bodies b ON b.id = m.body_id WHERE m.id = ?`, tx.Actor, id).
+		Scan(&m.Status, &closes, &rule, &options, &m.BodyID, &m.BodyKind, &public, &members, &m.ProposerID, &role)
+	if err != nil {
+		return notFound(err, "motion.not_found")
+	}
+	if m.BodyKind == bodies.Assembly {
+		return tx.assemblyVote(id, seat, b)
+	}
+	if role == "" {
+		role = bodies.None
+	}
+	if err := authz.Check(authz.VoteMotion, authz.Subject{UserID: tx.Actor, Role: role, Public: public, Kind: m.BodyKind}); err != nil {
+		if !public && role == bodies.None && errs.Is(err, errs.Forbidden) {
+			return errs.New(errs.NotFound, "body.not_found")
+		}
+		return err
+	}
+	if m.Status == motions.Draft && m.ProposerID != tx.Actor {
+		return errs.New(errs.NotFound, "motion.not_found")
+	}
+	if m.Status != motions.Voting || !tx.Now.Before(fromUS(closes)) {
+		return errs.New(errs.Conflict, "motion.vote.closed")
+	}
+	if err := jsonUnmarshal(rule, &m.Rule); err != nil {
+		return err
+	}
+	if err := jsonUnmarshal(options, &m.Options); err != nil {
+		return err
+	}
+	key, err := b.Encode(m)
+	if err != nil {
+		return err
+	}
+	m.ID = id
+	// Nothing is written before this point. The voter is recorded apart
+	// from the choice, and a second ballot is refused without a failed
+	// statement (which would abort the shared transaction on PostgreSQL).
+	counter := "voters"
+	if !m.IsOptions() {
+		counter = key // yes, no, abstain, block: a column name
+	}
+	var voters int64
+	if tx.db.dialect == Postgres {
+		q := `WITH v AS (INSERT INTO motion_voters (motion_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING 1)`
+		args := []any{id, tx.Actor}
+		if m.IsOptions() {
+			q += `, r AS (INSERT INTO motion_rankings (motion_id, ranking, weight) SELECT ?, ?, 1 WHERE EXISTS (SELECT 1 FROM v)
+				ON CONFLICT (motion_id, ranking) DO UPDATE SET weight = motion_rankings.weight + 1)`
+			args = append(args, id, key)
+		}
+		q += ` UPDATE motions SET ` + setVoters(counter) + ` WHERE id = ? AND EXISTS (SELECT 1 FROM v) RETURNING voters`
+		err := tx.QueryRow(q, append(args, id)...).Scan(&voters)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errs.New(errs.Conflict, "motion.vote.twice")
+		}
 		if err != nil {
 			return err
 		}
-		if m.Status != motions.Voting || !tx.Now.Before(m.ClosesAt) {
-			return errs.New(errs.Conflict, "motion.vote.closed")
-		}
-		key, err := b.Encode(m)
+	} else {
+		res, err := tx.Exec(`INSERT INTO motion_voters (motion_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, tx.Actor)
 		if err != nil {
 			return err
 		}
-		if s.Kind == bodies.Assembly {
-			return tx.delegateVote(m, seat, key)
-		}
-		if _, err := tx.Exec(`INSERT INTO motion_voters (motion_id, user_id) VALUES (?, ?)`, id, tx.Actor); err != nil {
-			if isPrimaryKey(err) {
-				return errs.New(errs.Conflict, "motion.vote.twice")
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			if err != nil {
+				return err
 			}
-			return err
+			return errs.New(errs.Conflict, "motion.vote.twice")
 		}
 		if m.IsOptions() {
-			res, err := tx.Exec(`UPDATE motion_rankings SET weight = weight + 1 WHERE motion_id = ? AND ranking = ?`, id, key)
-			if err != nil {
-				return err
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				if _, err := tx.Exec(`INSERT INTO motion_rankings (motion_id, ranking, weight) VALUES (?, ?, 1)`, id, key); err != nil {
-					return err
-				}
-			}
-			_, err = tx.Exec(`UPDATE motions SET voters = voters + 1 WHERE id = ?`, id)
-			if err != nil {
-				return err
-			}
-		} else {
-			// key is one of yes, no, abstain, block: a column name.
-			if _, err := tx.Exec(`UPDATE motions SET `+key+` = `+key+` + 1, voters = voters + 1 WHERE id = ?`, id); err != nil {
+			if _, err := tx.Exec(`INSERT INTO motion_rankings (motion_id, ranking, weight) VALUES (?, ?, 1)
+				ON CONFLICT (motion_id, ranking) DO UPDATE SET weight = motion_rankings.weight + 1`, id, key); err != nil {
 				return err
 			}
 		}
-		if err := tx.Record("motion.voted", m.BodyID, map[string]any{"motion": id}); err != nil {
+		if err := tx.QueryRow(`UPDATE motions SET `+setVoters(counter)+` WHERE id = ? RETURNING voters`, id).Scan(&voters); err != nil {
 			return err
 		}
-		return tx.closeIfAllVoted(id)
-	})
+	}
+	if err := tx.Record("motion.voted", m.BodyID, map[string]any{"motion": id}); err != nil {
+		return err
+	}
+	if voters >= members {
+		// Everyone has voted: nothing can change the outcome. A refusal
+		// here would come after writes, so it fails the whole group.
+		if err := tx.closeMotion(id); err != nil {
+			return fmt.Errorf("closing motion %d: %v", id, err)
+		}
+	}
+	return nil
+}
+
+// setVoters is the SET clause that counts a ballot: the choice's counter
+// (for a yes/no motion) and the voters.
+func setVoters(counter string) string {
+	if counter == "voters" {
+		return `voters = voters + 1`
+	}
+	return counter + ` = ` + counter + ` + 1, voters = voters + 1`
+}
+
+// assemblyVote is a delegate's vote: the general path, every check first.
+func (tx *Tx) assemblyVote(id, seat int64, b motions.Ballot) error {
+	m, _, err := tx.motion(id, authz.VoteMotion)
+	if err != nil {
+		return err
+	}
+	if m.Status != motions.Voting || !tx.Now.Before(m.ClosesAt) {
+		return errs.New(errs.Conflict, "motion.vote.closed")
+	}
+	key, err := b.Encode(m)
+	if err != nil {
+		return err
+	}
+	return tx.delegateVote(m, seat, key)
 }
 
 // closeIfAllVoted closes a vote as soon as everyone entitled has voted:
@@ -466,11 +551,10 @@ func (tx *Tx) delegateVote(m motions.Motion, seat int64, key string) error {
 		return err
 	}
 	deviates := motions.Deviates(m.Rule, st.Instruction, key)
+	// The seat's earlier vote was looked for above, in this transaction:
+	// the insert cannot collide.
 	if _, err := tx.Exec(`INSERT INTO delegate_votes (motion_id, delegate_id, user_id, body_id, choice, weight, instruction, deviates, cast_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.ID, st.DelegateID, tx.Actor, st.BodyID, key, weight, st.Instruction, deviates, us(tx.Now)); err != nil {
-		if isPrimaryKey(err) {
-			return errs.New(errs.Conflict, "motion.vote.twice")
-		}
 		return err
 	}
 	if _, err := tx.Exec(`UPDATE motions SET voters = voters + 1 WHERE id = ?`, m.ID); err != nil {
@@ -480,7 +564,10 @@ func (tx *Tx) delegateVote(m motions.Motion, seat int64, key string) error {
 		"choice": key, "weight": weight, "instruction": st.Instruction, "deviates": deviates}); err != nil {
 		return err
 	}
-	return tx.closeIfAllVoted(m.ID)
+	if err := tx.closeIfAllVoted(m.ID); err != nil {
+		return fmt.Errorf("closing motion %d: %v", m.ID, err)
+	}
+	return nil
 }
 
 // seatWeight is the weight of a seat's vote: 1, or in an assembly that

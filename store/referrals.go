@@ -164,12 +164,15 @@ func (tx *Tx) referralDecided(m motions.Motion) error {
 	}
 	for _, p := range parents {
 		if m.Result != "" {
-			if _, err := tx.Exec(`INSERT INTO instructions (body_id, motion_id, choice, source_id, created_at) VALUES (?, ?, ?, ?, ?)`,
-				m.BodyID, p.motion, m.Result, m.ID, us(tx.Now)); err != nil {
-				if isPrimaryKey(err) {
-					continue
-				}
+			// ON CONFLICT: a failed statement would abort the transaction
+			// on PostgreSQL.
+			res, err := tx.Exec(`INSERT INTO instructions (body_id, motion_id, choice, source_id, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+				m.BodyID, p.motion, m.Result, m.ID, us(tx.Now))
+			if err != nil {
 				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				continue
 			}
 			if err := tx.Record("instruction.given", m.BodyID, map[string]any{"motion": p.motion, "source": m.ID, "choice": m.Result}); err != nil {
 				return err
