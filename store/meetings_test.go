@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -500,4 +501,52 @@ func TestAwaiting(t *testing.T) {
 		}
 		journalLen(t, db)
 	})
+}
+
+// BenchmarkAwaiting lists what awaits a member of three committees while
+// 2,000 committees each have ten votes open (a national referral and
+// more): the list reads only the viewer's bodies.
+func BenchmarkAwaiting(b *testing.B) {
+	for _, name := range []string{"sqlite", "postgres"} {
+		b.Run(name, func(b *testing.B) {
+			db := benchDB(b, name)
+			var cs []store.BulkCommittee
+			for i := range 2000 {
+				c := store.BulkCommittee{Name: fmt.Sprintf("Comité %d", i), Sector: "workers", Place: "211101", Public: true}
+				for j := range 3 {
+					c.Members = append(c.Members, fmt.Sprintf("Persona %d-%d", i, j))
+				}
+				cs = append(cs, c)
+			}
+			loaded, err := db.BulkLoad(ctx, "x", cs)
+			if err != nil {
+				b.Fatal(err)
+			}
+			now := time.Now().UnixMicro()
+			for range 10 {
+				if err := db.ExecRaw(ctx, fmt.Sprintf(`INSERT INTO motions (body_id, title, text, rule, proposer_id, status, closes_at, voting_at, created_at, updated_at)
+					SELECT id, 'Consulta nacional', 'Texto', '{}', created_by, 'voting', %d, %d, %d, %d FROM bodies`, now+int64(time.Hour/time.Microsecond), now, now, now)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			viewer := loaded[0].Facilitator
+			for _, l := range loaded[1:3] {
+				if err := db.ExecRaw(ctx, fmt.Sprintf(`INSERT INTO memberships (body_id, user_id, role, joined_at, sort_key) VALUES (%d, %d, 'member', %d, 'x')`, l.Body, viewer, now)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if name == "postgres" {
+				if err := db.ExecRaw(ctx, `ANALYZE motions, memberships, bodies`); err != nil { // as autovacuum would
+					b.Fatal(err)
+				}
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				aw, err := db.Awaiting(ctx, viewer)
+				if err != nil || len(aw) != 30 {
+					b.Fatalf("awaiting: %d %v", len(aw), err)
+				}
+			}
+		})
+	}
 }
