@@ -123,15 +123,18 @@ func Department(place string) string {
 // Instruction is what a base decided on a motion of an assembly it sends
 // delegates to.
 type Instruction struct {
-	BodyID     int64     `json:"body_id"`
-	BodyName   string    `json:"body_name,omitempty"`
-	MotionID   int64     `json:"motion_id"` // the assembly's motion
-	Title      string    `json:"title,omitempty"`
-	AssemblyID int64     `json:"assembly_id,omitempty"`
-	Choice     string    `json:"choice"`
-	Label      string    `json:"label,omitempty"`
-	SourceID   int64     `json:"source_id"` // the base's own motion that decided it
-	CreatedAt  time.Time `json:"created_at"`
+	BodyID     int64  `json:"body_id"`
+	BodyName   string `json:"body_name,omitempty"`
+	MotionID   int64  `json:"motion_id"` // the assembly's motion
+	Title      string `json:"title,omitempty"`
+	AssemblyID int64  `json:"assembly_id,omitempty"`
+	Choice     string `json:"choice"`
+	Label      string `json:"label,omitempty"`
+	SourceID   int64  `json:"source_id"` // the base's own motion that decided it
+	// Status (in a list of bases' results) is the status of the base's
+	// own motion: still open, or how it was decided.
+	Status    string    `json:"status,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // DelegateVote is a delegate's public vote on an assembly motion, for one

@@ -118,6 +118,9 @@ func (db *DB) CreateMotion(ctx context.Context, actor, body int64, in motions.In
 		if in.Draft {
 			m.Status = motions.Draft
 		}
+		if err := tx.QueryRow(`SELECT name FROM users WHERE id = ?`, actor).Scan(&m.Proposer); err != nil {
+			return err
+		}
 		return tx.insertMotion(&m)
 	})
 	return m, err
@@ -1101,16 +1104,24 @@ func (db *DB) Communiques(ctx context.Context, body int64, limit int) ([]motions
 		q += ` ORDER BY m.published_at DESC, m.id DESC LIMIT ?`
 		var err error
 		out, err = queryAll(tx, scanMotion, q, append(args, limit)...)
+		for i := range out {
+			anonymous(&out[i])
+		}
 		return err
 	})
 	return out, err
 }
+
+// anonymous leaves out of a communiqué who proposed it: it speaks for the
+// body.
+func anonymous(m *motions.Motion) { m.ProposerID, m.Proposer = 0, "" }
 
 // Communique returns one published decision, for anyone.
 func (db *DB) Communique(ctx context.Context, id int64) (motions.Motion, error) {
 	var m motions.Motion
 	err := db.View(ctx, func(tx *Tx) error {
 		err := scanMotion(tx.QueryRow(`SELECT `+motionColumns+motionFrom+` WHERE m.id = ? AND m.published_at > 0`, id), &m)
+		anonymous(&m)
 		return notFound(err, "communique.not_found")
 	})
 	return m, err

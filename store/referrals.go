@@ -311,8 +311,9 @@ func (db *DB) ReferralOf(ctx context.Context, viewer, motion int64) (motions.Ref
 }
 
 // BaseResults lists how the bodies directly below an assembly decided on a
-// referral's copy of its motion: one instruction per base, and the bases
-// still deciding (with an empty Choice and SourceID 0).
+// referral's copy of its motion: one per base, with the status of its copy
+// (still open, or decided with Choice; no quorum or a tie leave Choice
+// empty).
 func (db *DB) BaseResults(ctx context.Context, viewer, motion int64) ([]motions.Instruction, error) {
 	var out []motions.Instruction
 	err := db.View(ctx, func(tx *Tx) error {
@@ -326,10 +327,10 @@ func (db *DB) BaseResults(ctx context.Context, viewer, motion int64) ([]motions.
 		}
 		out, err = queryAll(tx, func(row scanner, in *motions.Instruction) error {
 			var at int64
-			err := row.Scan(&in.BodyID, &in.BodyName, &in.SourceID, &in.Choice, &at)
+			err := row.Scan(&in.BodyID, &in.BodyName, &in.SourceID, &in.Choice, &at, &in.Status)
 			in.MotionID, in.CreatedAt, in.Label = motion, fromUS(at), m.ResultLabel(in.Choice)
 			return err
-		}, `SELECT b.id, b.name, c.id, c.result, c.closed_at FROM affiliations f JOIN bodies b ON b.id = f.body_id
+		}, `SELECT b.id, b.name, c.id, c.result, c.closed_at, c.status FROM affiliations f JOIN bodies b ON b.id = f.body_id
 			JOIN motions c ON c.body_id = b.id AND c.referral_id = ?
 			WHERE f.assembly_id = ? AND f.status = 'accepted' ORDER BY b.name LIMIT 500`, m.ReferralID, m.BodyID)
 		return err
@@ -428,17 +429,26 @@ func (db *DB) VotingRecord(ctx context.Context, viewer, body int64, deviations b
 	return out, err
 }
 
-// MotionVotes lists the delegates' votes on an assembly motion: public to
-// the assembly and to the bases.
+// MotionVotes lists the delegates' votes on an assembly motion: all of
+// them to the assembly; to a member of a base, the votes cast for that
+// base's seats.
 func (db *DB) MotionVotes(ctx context.Context, viewer, motion int64) ([]motions.DelegateVote, error) {
 	var out []motions.DelegateVote
 	err := db.View(ctx, func(tx *Tx) error {
 		tx.Actor = viewer
-		if _, _, err := tx.motion(motion, authz.ViewMotions); err != nil {
+		_, _, err := tx.motion(motion, authz.ViewMotions)
+		if err == nil {
+			out, err = queryAll(tx, scanDelegateVote, delegateVoteSelect+` WHERE v.motion_id = ? ORDER BY u.name, v.delegate_id LIMIT 2000`, motion)
 			return err
 		}
-		var err error
-		out, err = queryAll(tx, scanDelegateVote, delegateVoteSelect+` WHERE v.motion_id = ? ORDER BY u.name, v.delegate_id LIMIT 2000`, motion)
+		if !errs.Is(err, errs.Forbidden) && !errs.Is(err, errs.NotFound) || viewer == 0 {
+			return err
+		}
+		out, err = queryAll(tx, scanDelegateVote, delegateVoteSelect+` WHERE v.motion_id = ? AND m.status <> 'draft'
+			AND v.body_id IN (SELECT body_id FROM memberships WHERE user_id = ?) ORDER BY u.name, v.delegate_id LIMIT 2000`, motion, viewer)
+		if err == nil && len(out) == 0 {
+			return errs.New(errs.NotFound, "motion.not_found")
+		}
 		return err
 	})
 	return out, err
