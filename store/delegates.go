@@ -217,7 +217,7 @@ func isPrimaryKey(err error) bool {
 // first. Who voted and what was chosen are stored apart; when every member
 // has voted, the election closes at once.
 func (db *DB) CastRanking(ctx context.Context, actor, election int64, ranking []int64) error {
-	return db.UpdateBatched(ctx, actor, func(tx *Tx) error {
+	return db.updateBatchedClean(ctx, actor, func(tx *Tx) error {
 		e, err := tx.election(election, authz.Stand)
 		if err != nil {
 			return err
@@ -235,20 +235,21 @@ func (db *DB) CastRanking(ctx context.Context, actor, election int64, ranking []
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(`INSERT INTO election_voters (election_id, user_id) VALUES (?, ?)`, election, actor); err != nil {
-			if isPrimaryKey(err) {
-				return errs.New(errs.Conflict, "election.voted")
-			}
-			return err
-		}
-		res, err := tx.Exec(`UPDATE election_rankings SET weight = weight + 1 WHERE election_id = ? AND ranking = ?`, election, key)
+		// Everything is checked: from here on nothing is refused, and a
+		// second ballot is caught without a failed statement.
+		res, err := tx.Exec(`INSERT INTO election_voters (election_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, election, actor)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			if _, err := tx.Exec(`INSERT INTO election_rankings (election_id, ranking, weight) VALUES (?, ?, 1)`, election, key); err != nil {
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			if err != nil {
 				return err
 			}
+			return errs.New(errs.Conflict, "election.voted")
+		}
+		if _, err := tx.Exec(`INSERT INTO election_rankings (election_id, ranking, weight) VALUES (?, ?, 1)
+			ON CONFLICT (election_id, ranking) DO UPDATE SET weight = election_rankings.weight + 1`, election, key); err != nil {
+			return err
 		}
 		var voters, members int
 		if err := tx.QueryRow(`UPDATE elections SET voters = voters + 1 WHERE id = ? RETURNING voters`, election).Scan(&voters); err != nil {
@@ -261,7 +262,9 @@ func (db *DB) CastRanking(ctx context.Context, actor, election int64, ranking []
 			return err
 		}
 		if voters >= members {
-			return tx.closeElection(election)
+			if err := tx.closeElection(election); err != nil {
+				return fmt.Errorf("closing election %d: %v", election, err)
+			}
 		}
 		return nil
 	})
