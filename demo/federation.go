@@ -217,7 +217,7 @@ func Federation(ctx context.Context, db *store.DB, existing []store.BulkLoaded, 
 	}
 	fmt.Fprintf(out, "demo: federation of %d committees, %d provincial and %d regional assemblies, the Asamblea Macroregional Sur and the national assembly (/bodies/%d/federation)\n",
 		len(loaded), len(provinces), len(regions), nacional)
-	return nil
+	return Deliberation(ctx, db, rng, nacional, puno.facilitator, bases, out)
 }
 
 // elect runs a body's election of its delegates to an assembly: the first
