@@ -525,7 +525,7 @@ func decision(l *i18n.Localizer, m motions.Motion) *decisionView {
 		}
 		v.Participation = l.T("motion.participation", o.Participation, c.Entitled)
 		if o.Quorum > 0 {
-			v.Quorum = l.T("motion.quorum.needed", o.Quorum)
+			v.Quorum = l.N("motion.quorum.needed", int(o.Quorum))
 		}
 		if m.Status == motions.Passed && !m.IsOptions() {
 			v.Counts[0].Winner = true
@@ -551,7 +551,7 @@ func decision(l *i18n.Localizer, m motions.Motion) *decisionView {
 		}
 		v.Participation = l.T("motion.participation.options", o.Participation)
 		if o.Quorum > 0 {
-			v.Quorum = l.T("motion.quorum.needed", o.Quorum)
+			v.Quorum = l.N("motion.quorum.needed", int(o.Quorum))
 		}
 		if rep := o.Report; rep != nil && (m.Rule.Kind == voting.IRV || m.Rule.Kind == voting.Schulze) {
 			for _, rd := range rep.Rounds {
@@ -600,22 +600,56 @@ type permissions struct {
 }
 
 type motionData struct {
-	M          motions.Motion
-	Body       bodies.Body
-	Text       template.HTML
-	Status     string
-	Rule       string
-	Quorum     string
-	Decision   *decisionView
-	Can        permissions
-	Secret     bool         // a committee's secret ballot
-	Ballot     *ballotView  // a member's ballot, while the vote is open
-	Seats      []ballotView // a delegate's ballots, one per seat
-	Comments   []commentView
-	Amendments []amendmentView
-	Votes      []voteRow // an assembly's public votes, once closed
-	Referral   *referralView
-	Hours      int
+	M        motions.Motion
+	Body     bodies.Body
+	Text     template.HTML
+	Status   string
+	Rule     string
+	Quorum   string
+	Decision *decisionView
+	Can      permissions
+	Secret   bool         // a committee's secret ballot
+	Ballot   *ballotView  // a member's ballot, while the vote is open
+	Seats    []ballotView // a delegate's ballots, one per seat
+	Comments []commentView
+	// CommentsTotal counts them all, those left out too.
+	CommentsTotal int
+	Amendments    []amendmentView
+	Votes         []voteRow // an assembly's public votes, once closed
+	Referral      *referralView
+	Hours         int
+	// Long lists are cut to keep the page light on slow links, unless the
+	// reader asks for all (?all=1): how many were left out.
+	Hidden Hidden
+}
+
+// Hidden counts what a page left out of its long lists.
+type Hidden struct{ Comments, Votes, Bases int }
+
+// Any reports whether anything was left out.
+func (h Hidden) Any() bool { return h.Comments+h.Votes+h.Bases > 0 }
+
+// Shown on a page unless the reader asks for all.
+const (
+	commentsShown = 30
+	votesShown    = 200
+	basesShown    = 100
+)
+
+// lastN keeps the last n of xs unless all; it returns how many it left out.
+func lastN[T any](xs []T, n int, all bool) ([]T, int) {
+	if all || len(xs) <= n {
+		return xs, 0
+	}
+	return xs[len(xs)-n:], len(xs) - n
+}
+
+// firstN keeps the first n of xs unless all; it returns how many it left out.
+func firstN[T any](xs []T, n int, all bool) ([]T, int) {
+	if all || len(xs) <= n {
+		return xs, 0
+	}
+	return xs[:n], len(xs) - n
 }
 
 // motion is a motion's page.
@@ -687,11 +721,14 @@ func (s *Server) renderMotion(w http.ResponseWriter, r *http.Request, id int64, 
 			d.Ballot = &b
 		}
 	}
+	all := r.URL.Query().Get("all") == "1"
 	comments, err := s.db.Comments(ctx, viewer, id)
 	if err != nil {
 		s.fail(w, r, err, "", nil)
 		return
 	}
+	d.CommentsTotal = len(comments)
+	comments, d.Hidden.Comments = lastN(comments, commentsShown, all)
 	for _, c := range comments {
 		d.Comments = append(d.Comments, commentView{Comment: c, HTML: motions.Format(c.Text)})
 	}
@@ -723,6 +760,7 @@ func (s *Server) renderMotion(w http.ResponseWriter, r *http.Request, id int64, 
 			s.fail(w, r, err, "", nil)
 			return
 		}
+		votes, d.Hidden.Votes = firstN(votes, votesShown, all)
 		for _, v := range votes {
 			row := voteRow{DelegateVote: v, Choice: storedChoice(l, m, v.Choice)}
 			if v.Instruction != "" {
@@ -736,6 +774,7 @@ func (s *Server) renderMotion(w http.ResponseWriter, r *http.Request, id int64, 
 			s.fail(w, r, err, "", nil)
 			return
 		}
+		d.Referral.Bases, d.Hidden.Bases = firstN(d.Referral.Bases, basesShown, all)
 	}
 	for _, b := range append([]*ballotView{d.Ballot}, pointers(d.Seats)...) {
 		if b != nil {

@@ -126,10 +126,13 @@ func (s *Server) baseRows(r *http.Request, l *i18n.Localizer, m motions.Motion) 
 	}
 	var out []baseRow
 	for _, in := range ins {
-		// A base still deciding has no closing time yet.
-		row := baseRow{Name: in.BodyName, Pending: in.CreatedAt.IsZero(), At: in.CreatedAt}
-		if !row.Pending {
+		row := baseRow{Name: in.BodyName, Pending: !motions.Closed(in.Status), At: in.CreatedAt}
+		switch {
+		case row.Pending:
+		case in.Choice != "":
 			row.Result = resultName(l, m, in.Choice)
+		default: // no quorum, a tie
+			row.Result = l.T("motion.status." + in.Status)
 		}
 		out = append(out, row)
 	}
@@ -137,11 +140,15 @@ func (s *Server) baseRows(r *http.Request, l *i18n.Localizer, m motions.Motion) 
 }
 
 type referralData struct {
-	M     motions.Motion
-	R     motions.Referral
-	Agg   *aggView
-	Bases []baseRow
+	M      motions.Motion
+	R      motions.Referral
+	Agg    *aggView
+	Bases  []baseRow
+	Hidden int // bases left out
 }
+
+// Bases shown on the referral's page, beside its map, unless ?all=1.
+const referralBasesShown = 50
 
 // referral is a referral's page: the whole live count, by choice and by
 // department, with a map, and the direct bases' results.
@@ -168,6 +175,7 @@ func (s *Server) referral(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, "", nil)
 		return
 	}
+	d.Bases, d.Hidden = firstN(d.Bases, referralBasesShown, r.URL.Query().Get("all") == "1")
 	counts := map[string]int{}
 	detail := map[string]string{}
 	for _, dt := range a.Departments {
