@@ -42,7 +42,7 @@ type Server struct {
 // New parses the templates and returns the page server.
 func New(db *store.DB, cat *i18n.Catalogs, pl *places.Table, auth *httpauth.Auth, hasher accounts.Hasher, log *slog.Logger) (*Server, error) {
 	s := &Server{db: db, cat: cat, places: pl, auth: auth, hasher: hasher, log: log, pages: map[string]*template.Template{}}
-	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templatesFS, "templates/layout.html")
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templatesFS, "templates/layout.html", "templates/initiative_send.html")
 	if err != nil {
 		return nil, err
 	}
