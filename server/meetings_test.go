@@ -50,6 +50,9 @@ func TestMeetingPages(t *testing.T) {
 	}
 	mid := itoa(m.ID)
 
+	if p := ana.get("/bodies/1"); !strings.Contains(p.body, `href="/bodies/1/meetings"`) || !strings.Contains(p.body, `href="/bodies/1/initiatives"`) {
+		t.Fatal("the body page does not link to its meetings and initiatives")
+	}
 	page := rosa.get("/bodies/1/meetings")
 	if page.status != 200 || !strings.Contains(page.body, `name="m`+mid+`_yes"`) {
 		t.Fatalf("meetings page:\n%s", page.body)
