@@ -85,9 +85,6 @@ func moHas(t *testing.T, c *client, path string, want ...string) string {
 	if t.Failed() {
 		t.Fatalf("page:\n%s", res.body)
 	}
-	if d := os.Getenv("MO_DUMP"); d != "" {
-		os.WriteFile(d+"/"+t.Name()+strings.NewReplacer("/", "_", "?", "_").Replace(path)+".html", []byte(res.body), 0o644)
-	}
 	return res.body
 }
 
@@ -120,9 +117,9 @@ type atomFeed struct {
 	XMLName xml.Name `xml:"http://www.w3.org/2005/Atom feed"`
 	Title   string   `xml:"title"`
 	Entries []struct {
-		ID      string `xml:"id"`
-		Title   string `xml:"title"`
-		Link    struct {
+		ID    string `xml:"id"`
+		Title string `xml:"title"`
+		Link  struct {
 			Href string `xml:"href,attr"`
 		} `xml:"link"`
 		Content string `xml:"content"`
@@ -194,6 +191,21 @@ func TestMotionPages(t *testing.T) {
 	moRefused(t, rosa, motion, decide, url.Values{"act": {"accept"}}, 403, "Solo quien propuso la moción")
 	moOK(t, juan, motion, decide, url.Values{"act": {"accept"}})
 	moHas(t, ana, motion, "<p>"+amended+"</p>", "aceptada por quien propuso la moción")
+
+	// An amendment put to a vote: adopted by a majority of votes cast.
+	second := amended + " Con olla común en cada plaza."
+	moOK(t, carla, motion, motion+"/amendments", url.Values{"form": {"amendment"}, "amendment": {second}})
+	page = moHas(t, rosa, motion, `name="act" value="vote"`)
+	decide = regexp.MustCompile(`action="(/motions/\d+/amendments/\d+/decide)"`).FindStringSubmatch(page)[1]
+	moRefused(t, juan, motion, decide, url.Values{"act": {"vote"}}, 403, "No tienes permiso")
+	moOK(t, rosa, motion, decide, url.Values{"act": {"vote"}})
+	vote := strings.Replace(decide, "/decide", "/vote", 1)
+	for c, choice := range map[*client]string{ana: "yes", carla: "yes", juan: "no"} {
+		moOK(t, c, motion, vote, url.Values{"choice": {choice}})
+	}
+	moRefused(t, juan, motion, vote, url.Values{"choice": {"yes"}}, 409, "Ya votaste.")
+	moOK(t, rosa, motion, decide, url.Values{"act": {"close"}})
+	moHas(t, ana, motion, "aprobada en votación", "Sí: 2 · No: 1 · Abstenciones: 0", "Con olla común en cada plaza.</p>")
 
 	// Only a facilitator opens the vote, for a valid time.
 	moRefused(t, juan, motion, motion+"/move", url.Values{"to": {"voting"}, "hours": {"24"}}, 403, "No tienes permiso")
@@ -271,6 +283,45 @@ func TestMotionPages(t *testing.T) {
 	if _, err := e.db.VerifyJournal(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestMotionBallots: each kind of ballot is offered, read and counted
+// through the pages.
+func TestMotionBallots(t *testing.T) {
+	e := newEnv(t)
+	cs := moPeople(e, "Rosa", "Juan", "Ana")
+	body := moCommittee(t, cs[0], "Comité de Ilave", "210501", cs[1], cs[2])
+	list := body + "/motions"
+	for _, tc := range []struct {
+		rule, options string
+		offered       string
+		ballots       []url.Values
+		want          []string
+	}{
+		{"consent", "", `value="block"`, []url.Values{{"choice": {"yes"}}, {"choice": {"abstain"}}, {"choice": {"yes"}}},
+			[]string{"<strong>aprobada</strong>", "Me hago a un lado", "Aprobado por consenso"}},
+		{"two-thirds", "", `value="no"`, []url.Values{{"choice": {"yes"}}, {"choice": {"yes"}}, {"choice": {"no"}}},
+			[]string{"<strong>aprobada</strong>", "Aprobado por dos tercios"}},
+		{"plurality", "Puno\nJuliaca", `type="radio" name="option" value="1"`, []url.Values{{"option": {"1"}}, {"option": {"1"}}, {"option": {""}}},
+			[]string{"<strong>decidida</strong>: Juliaca", "<th>En blanco</th><td>1</td>"}},
+		{"approval", "Puno\nJuliaca\nIlave", `type="checkbox" name="option" value="2"`, []url.Values{{"option": {"0", "2"}}, {"option": {"2"}}, {"option": {"1", "2"}}},
+			[]string{"<strong>decidida</strong>: Ilave", "<th><strong>Ilave</strong></th><td>3</td>"}},
+		{"schulze", "Puno\nJuliaca\nIlave", `name="rank-2"`, []url.Values{{"rank-0": {"1"}, "rank-1": {"2"}}, {"rank-1": {"1"}, "rank-0": {"2"}}, {"rank-0": {"1"}, "rank-2": {"2"}}},
+			[]string{"<strong>decidida</strong>: Puno", "Comparación de dos en dos", "caminos más fuertes"}},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			form := url.Values{"title": {"Moción por " + tc.rule}, "text": {"Texto."}, "rule": {tc.rule}, "options": {strings.ReplaceAll(tc.options, `\n`, "\n")}, "winners": {"1"}, "blocks": {"1"}}
+			motion := moOK(t, cs[1], list, list, form)
+			moOK(t, cs[0], motion, motion+"/move", url.Values{"to": {"voting"}, "hours": {"2"}})
+			moHas(t, cs[2], motion, tc.offered)
+			for i, b := range tc.ballots {
+				moOK(t, cs[i], motion, motion+"/vote", b)
+			}
+			moHas(t, cs[2], motion, tc.want...)
+			moLight(t, cs[2], motion)
+		})
+	}
+	moLight(t, cs[0], list)
 }
 
 // moDelegate has a committee elect candidate as its delegate in assembly

@@ -479,6 +479,7 @@ type decisionView struct {
 	Reason        string
 	When          string // online on a date, or in a meeting on a date
 	Counts        []countItem
+	CountsOf      string // what the counts count, among options
 	Participation string
 	Quorum        string
 	Winners       []string
@@ -548,6 +549,12 @@ func decision(l *i18n.Localizer, m motions.Motion) *decisionView {
 		}
 		if o.Blank > 0 {
 			v.Counts = append(v.Counts, countItem{Label: l.T("motion.choice.blank"), N: o.Blank, Max: max(most, o.Participation)})
+		}
+		switch m.Rule.Kind {
+		case voting.Approval:
+			v.CountsOf = l.T("motion.counts.approvals")
+		case voting.IRV, voting.Schulze:
+			v.CountsOf = l.T("motion.counts.first")
 		}
 		v.Participation = l.T("motion.participation.options", o.Participation)
 		if o.Quorum > 0 {
