@@ -163,29 +163,37 @@ func (db *DB) ConfirmMeeting(ctx context.Context, actor, meeting int64) error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(`UPDATE meetings SET status = 'confirmed', confirmed_by = ?, confirmed_at = ? WHERE id = ?`, actor, us(tx.Now), meeting); err != nil {
-			return err
-		}
-		if err := tx.Record("meeting.confirmed", g.BodyID, map[string]any{"meeting": meeting, "entitled": entitled}); err != nil {
-			return err
-		}
-		for _, d := range g.Decisions {
-			var m motions.Motion
-			if err := scanMotion(tx.QueryRow(`SELECT `+motionColumns+motionFrom+` WHERE m.id = ?`, d.MotionID), &m); err != nil {
+		ms := make([]motions.Motion, len(g.Decisions))
+		decs := make([]motions.Decision, len(g.Decisions))
+		superseded := map[int64]int64{} // motion: its amendments still pending
+		for i, d := range g.Decisions {
+			m := &ms[i]
+			if err := scanMotion(tx.QueryRow(`SELECT `+motionColumns+motionFrom+` WHERE m.id = ?`, d.MotionID), m); err != nil {
 				return err
 			}
 			if m.Status != motions.Recorded || m.MeetingID != meeting {
 				return errs.New(errs.Conflict, "meeting.motion.not_open", m.Title)
 			}
-			dec, err := d.Hands.Decide(m, g.Attendance, entitled)
-			if err != nil {
+			if decs[i], err = d.Hands.Decide(*m, g.Attendance, entitled); err != nil {
 				return err
 			}
 			// Amendments still pending were not what the meeting decided.
-			if err := tx.supersedeAmendments(m.ID); err != nil {
+			res, err := tx.Exec(`UPDATE amendments SET status = 'superseded', decided_at = ? WHERE motion_id = ? AND status IN ('open', 'voting')`, us(tx.Now), m.ID)
+			if err != nil {
 				return err
 			}
-			if err := tx.finishMotion(m, dec, motions.InMeeting, meeting, g.HeldOn); err != nil {
+			if n, _ := res.RowsAffected(); n > 0 {
+				superseded[m.ID] = n
+			}
+		}
+		if _, err := tx.Exec(`UPDATE meetings SET status = 'confirmed', confirmed_by = ?, confirmed_at = ? WHERE id = ?`, actor, us(tx.Now), meeting); err != nil {
+			return err
+		}
+		if err := tx.Record("meeting.confirmed", g.BodyID, map[string]any{"meeting": meeting, "entitled": entitled, "superseded_amendments": superseded}); err != nil {
+			return err
+		}
+		for i := range ms {
+			if err := tx.finishMotion(ms[i], decs[i], motions.InMeeting, meeting, g.HeldOn); err != nil {
 				return err
 			}
 		}

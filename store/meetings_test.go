@@ -78,6 +78,10 @@ func TestMeetingRecordAndConfirm(t *testing.T) {
 		if err := db.Vote(ctx, ana.ID, voted.ID, 0, motions.Ballot{Choice: voting.Yes}); err != nil {
 			t.Fatal(err)
 		}
+		am, err := db.ProposeAmendment(ctx, ana.ID, paro.ID, "Que el comité se sume al paro de 72 horas.", "")
+		if err != nil {
+			t.Fatal(err)
+		}
 		other, others := mtgCommittee(t, db, "Comité de Lampa", 2)
 		foreign := mtgMotion(t, db, others[0].ID, other.ID, "Moción ajena", 0)
 
@@ -119,7 +123,7 @@ func TestMeetingRecordAndConfirm(t *testing.T) {
 			})
 		}
 		// The error names the decision it is about.
-		_, err := db.RecordMeeting(ctx, juan.ID, c.ID, with(func(in *motions.MeetingInput) { in.Decisions[1].Hands = motions.Hands{Yes: 6} }))
+		_, err = db.RecordMeeting(ctx, juan.ID, c.ID, with(func(in *motions.MeetingInput) { in.Decisions[1].Hands = motions.Hands{Yes: 6} }))
 		if f := errs.As(err).Field; f != "decisions[1].hands" {
 			t.Fatalf("field of a bad count: %q", f)
 		}
@@ -179,6 +183,11 @@ func TestMeetingRecordAndConfirm(t *testing.T) {
 			if m.Status != want.status || m.Result != want.result || m.Mode != motions.InMeeting || m.MeetingID != g.ID || m.DecidedOn != good.HeldOn {
 				t.Errorf("%s: %s %q mode %s meeting %d on %s", m.Title, m.Status, m.Result, m.Mode, m.MeetingID, m.DecidedOn)
 			}
+		}
+		// The meeting decided the text as it stood: the amendment still
+		// pending is superseded.
+		if as, err := db.Amendments(ctx, ana.ID, paro.ID); err != nil || len(as) != 1 || as[0].ID != am.ID || as[0].Status != motions.AmendSuperseded {
+			t.Fatalf("amendments after the meeting: %+v %v", as, err)
 		}
 		// Those present who raised no hand abstained; the members entitled
 		// are the body's six.
