@@ -504,7 +504,7 @@ func decision(l *i18n.Localizer, m motions.Motion) *decisionView {
 	case m.Mode == motions.InMeeting:
 		day := m.DecidedOn
 		if t, err := time.Parse(time.DateOnly, m.DecidedOn); err == nil {
-			day = l.Date(t)
+			day = l.Date(t.Add(12 * time.Hour)) // at noon: no zone moves it to another day
 		}
 		v.When = l.T("motion.when.meeting", day)
 	case m.Status == motions.Withdrawn:
@@ -624,6 +624,7 @@ type motionData struct {
 	Amendments    []amendmentView
 	Votes         []voteRow // an assembly's public votes, once closed
 	Referral      *referralView
+	Send          *InitiativeSend // the form that sends it up as an initiative (web/meetings.go)
 	Hours         int
 	// Long lists are cut to keep the page light on slow links, unless the
 	// reader asks for all (?all=1): how many were left out.
@@ -788,7 +789,6 @@ func (s *Server) renderMotion(w http.ResponseWriter, r *http.Request, id int64, 
 			b.L, b.CSRF, b.MotionID = l, p.ID.CSRF, m.ID
 		}
 	}
-	p.Data = d
 	p.Title = m.Title
 	if formErr != nil {
 		p.Form = r.PostForm
@@ -796,6 +796,11 @@ func (s *Server) renderMotion(w http.ResponseWriter, r *http.Request, id int64, 
 	if p.Form.Get("hours") == "" {
 		p.Form.Set("hours", strconv.Itoa(d.Hours))
 	}
+	if d.Send, err = s.initiativeSend(r, p, m); err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	p.Data = d
 	if formErr != nil {
 		s.fail(w, r, formErr, "motion", p)
 		return
