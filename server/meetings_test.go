@@ -49,18 +49,25 @@ func TestMeetingPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	mid := itoa(m.ID)
+	route, err := e.db.CreateMotion(ctx, meetingUser(t, e, "Rosa"), 1, motions.Input{Title: "Ruta de la marcha", Text: "¿Por dónde marchamos?",
+		Options: []string{"Por la carretera", "Por el centro"}, Rule: "plurality"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rid := itoa(route.ID)
 
 	if p := ana.get("/bodies/1"); !strings.Contains(p.body, `href="/bodies/1/meetings"`) || !strings.Contains(p.body, `href="/bodies/1/initiatives"`) {
 		t.Fatal("the body page does not link to its meetings and initiatives")
 	}
 	page := rosa.get("/bodies/1/meetings")
-	if page.status != 200 || !strings.Contains(page.body, `name="m`+mid+`_yes"`) {
+	if page.status != 200 || !strings.Contains(page.body, `name="m`+mid+`_yes"`) || !strings.Contains(page.body, `<label for="m`+rid+`_1">Por el centro</label>`) {
 		t.Fatalf("meetings page:\n%s", page.body)
 	}
 	lima := time.FixedZone("PET", -5*3600)
 	yesterday := time.Now().In(lima).AddDate(0, 0, -1)
 	form := url.Values{"held_on": {yesterday.Format(time.DateOnly)}, "place": {"Plaza de Armas de Ayaviri"}, "attendance": {"3"},
-		"notes": {"Se votó a mano alzada."}, "motion": {mid}, "m" + mid + "_yes": {"3"}, "m" + mid + "_no": {"1"}}
+		"notes": {"Se votó a mano alzada."}, "motion": {mid, rid}, "m" + mid + "_yes": {"3"}, "m" + mid + "_no": {"1"},
+		"m" + rid + "_0": {"1"}, "m" + rid + "_1": {"2"}}
 	bad := url.Values{}
 	for k, v := range form {
 		bad[k] = v
@@ -122,7 +129,7 @@ func TestMeetingPages(t *testing.T) {
 		t.Fatalf("confirm: %d %s", res.status, res.body)
 	}
 	page = juan.get(res.header.Get("Location"))
-	for _, want := range []string{"Acta confirmada", "Aprobada en la reunión del " + day, `href="/motions/` + mid + `"`, "confirmada por Juan"} {
+	for _, want := range []string{"Acta confirmada", "Aprobada en la reunión del " + day, "Decidida: Por el centro en la reunión del " + day, "Por la carretera: 1 · Por el centro: 2", `href="/motions/` + mid + `"`, "confirmada por Juan"} {
 		if !strings.Contains(page.body, want) {
 			t.Errorf("confirmed meeting lacks %q", want)
 		}

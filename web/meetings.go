@@ -200,7 +200,11 @@ func meetingForm(f url.Values) (motions.MeetingInput, error) {
 		if !c.filled {
 			continue
 		}
-		for i := range len(c.options) {
+		n := 0
+		for i := range c.options {
+			n = max(n, i+1)
+		}
+		for i := range n {
 			c.h.Options = append(c.h.Options, c.options[i])
 		}
 		in.Decisions = append(in.Decisions, motions.MeetingDecision{MotionID: id, Hands: c.h})
