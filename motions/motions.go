@@ -195,6 +195,10 @@ func (in *Input) Clean(quorum voting.Fraction) (voting.Rule, error) {
 
 // VotingHours checks how long a vote stays open.
 func VotingHours(hours int) (time.Duration, error) {
+	if hours < int(MinVoting/time.Hour) || hours > int(MaxVoting/time.Hour) {
+		// Checked before multiplying: a huge count must not wrap around.
+		return 0, errs.Field("hours", "motion.hours.range", int(MinVoting.Hours()), int(MaxVoting.Hours()))
+	}
 	d := time.Duration(hours) * time.Hour
 	if d < MinVoting || d > MaxVoting {
 		return 0, errs.Field("hours", "motion.hours.range", int(MinVoting.Hours()), int(MaxVoting.Hours()))
@@ -306,7 +310,7 @@ func Deviates(r voting.Rule, instruction, choice string) bool {
 		return false
 	}
 	if !r.IsOptions() {
-		return choice != instruction
+		return choice != followed(r, instruction)
 	}
 	ranking, _ := DecodeRanking(choice)
 	want, err := strconv.Atoi(instruction)
@@ -319,6 +323,16 @@ func Deviates(r voting.Rule, instruction, choice string) bool {
 	return ranking[0] != want
 }
 
+// followed is the yes/no ballot choice that follows an instruction: the
+// instruction itself, except under consent, where a base that stopped the
+// motion (no) instructs its delegates to block it.
+func followed(r voting.Rule, instruction string) string {
+	if r.Kind == voting.Consent && instruction == voting.No {
+		return voting.Block
+	}
+	return instruction
+}
+
 // Prefill returns the ballot a delegate is offered under an instruction:
 // the instructed choice, or the instructed option first.
 func Prefill(m Motion, instruction string) Ballot {
@@ -326,7 +340,7 @@ func Prefill(m Motion, instruction string) Ballot {
 		return Ballot{}
 	}
 	if !m.IsOptions() {
-		return Ballot{Choice: instruction}
+		return Ballot{Choice: followed(m.Rule, instruction)}
 	}
 	i, err := strconv.Atoi(instruction)
 	if err != nil || i < 0 || i >= len(m.Options) {
