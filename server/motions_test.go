@@ -261,6 +261,9 @@ func TestMotionPages(t *testing.T) {
 	if f := moFeed(t, anyone, body+"/communiques.atom"); f.Title != "Comunicados de Comité de Lucha de Juliaca" {
 		t.Fatalf("the body's feed is titled %q", f.Title)
 	}
+	english := e.client()
+	english.lang = "en"
+	moHas(t, english, communique, "Communiqué of Comité de Lucha de Juliaca", "<strong>passed</strong>", "decided online on", "Passed: more votes for than against.")
 	if res := anyone.get("/bodies/999/communiques.atom"); res.status != http.StatusNotFound {
 		t.Fatalf("the feed of no body: %d", res.status)
 	}
@@ -268,7 +271,16 @@ func TestMotionPages(t *testing.T) {
 	// A draft is the proposer's alone until put to discussion; a motion
 	// among options is ranked with numbers.
 	draft := moOK(t, ana, list, list, url.Values{"title": {"Fecha del paro"}, "text": {"¿Qué día empezamos?"}, "rule": {"irv"}, "options": {"Lunes\nMartes\nMiércoles"}, "winners": {"1"}, "draft": {"on"}})
-	moHas(t, ana, draft, "borrador", "Poner en debate")
+	moHas(t, ana, draft, "borrador", "Poner en debate", `href="`+draft+`/edit"`)
+	moHas(t, ana, draft+"/edit", `value="Fecha del paro"`, "Lunes\nMartes\nMiércoles</textarea>", `value="irv" checked`)
+	res = moRefused(t, ana, draft+"/edit", draft+"/edit", url.Values{"title": {"Fecha del paro"}, "text": {"¿Qué día empezamos la huelga?"}, "rule": {"irv"}, "options": {"Lunes\nlunes"}}, 422, "La opción «lunes» aparece dos veces.")
+	if !strings.Contains(res.body, "¿Qué día empezamos la huelga?</textarea>") {
+		t.Fatalf("the edit form lost the text:\n%s", res.body)
+	}
+	moOK(t, ana, draft+"/edit", draft+"/edit", url.Values{"title": {"Fecha del paro"}, "text": {"¿Qué día empezamos la huelga?"}, "rule": {"irv"}, "options": {"Lunes\nMartes\nMiércoles"}})
+	if res := rosa.get(draft + "/edit"); res.status != http.StatusNotFound {
+		t.Fatalf("someone else edits a draft: %d", res.status)
+	}
 	if res := rosa.get(draft); res.status != http.StatusNotFound {
 		t.Fatalf("someone else reads a draft: %d", res.status)
 	}
