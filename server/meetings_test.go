@@ -141,7 +141,7 @@ func TestMeetingPages(t *testing.T) {
 		t.Fatalf("second confirmation: %d", res.status)
 	}
 	// The motion's own page (web/motions.go) says so too.
-	if mp := ana.get("/motions/" + mid); mp.status != 200 || !strings.Contains(mp.body, "reunión") {
+	if mp := ana.get("/motions/" + mid); mp.status != 200 || !strings.Contains(mp.body, "reunión el "+day) || !strings.Contains(mp.body, `href="`+meeting+`"`) {
 		t.Fatalf("motion page does not say it was decided in a meeting: %d\n%s", mp.status, mp.body)
 	}
 	got, err := e.db.Motion(ctx, meetingUser(t, e, "Ana"), m.ID)
