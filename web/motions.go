@@ -54,16 +54,13 @@ const (
 )
 
 // ruleChoice is one rule of the new-motion form.
-type ruleChoice struct {
-	Kind, Name, Help string
-	Options          bool
-}
+type ruleChoice struct{ Kind, Name, Help string }
 
 // ruleChoices lists the voting rules with their explanations.
 func ruleChoices(l *i18n.Localizer) []ruleChoice {
 	var out []ruleChoice
 	for _, k := range append(slices.Clone(voting.YesNoKinds), voting.OptionKinds...) {
-		out = append(out, ruleChoice{Kind: k, Name: l.T("motion.rule." + k), Help: l.T("motion.rule." + k + ".help"), Options: voting.Rule{Kind: k}.IsOptions()})
+		out = append(out, ruleChoice{Kind: k, Name: l.T("motion.rule." + k), Help: l.T("motion.rule." + k + ".help")})
 	}
 	return out
 }
@@ -74,14 +71,12 @@ type motionItem struct {
 	Status   string
 	Excerpt  string
 	RuleName string
-	Rule     string
 	Quorum   string
 	Decision *decisionView
 }
 
 type motionsData struct {
 	Body    bodies.Body
-	Role    bodies.Role
 	Open    []motionItem
 	Decided []motionItem
 	Older   int64 // the id to page decisions from, 0 when there are no more
@@ -111,7 +106,7 @@ func (s *Server) motionsPage(r *http.Request, body int64) (*Page, error) {
 	viewer := httpauth.From(r).UserID()
 	var d motionsData
 	var err error
-	if d.Body, d.Role, err = s.db.Body(r.Context(), viewer, body); err != nil {
+	if d.Body, _, err = s.db.Body(r.Context(), viewer, body); err != nil {
 		return nil, err
 	}
 	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
@@ -130,10 +125,10 @@ func (s *Server) motionsPage(r *http.Request, body int64) (*Page, error) {
 	}
 	p := s.page(r, "", nil)
 	for _, m := range open {
-		d.Open = append(d.Open, s.motionItem(p.L, m, false))
+		d.Open = append(d.Open, newMotionItem(p.L, m, false))
 	}
 	for _, m := range decided {
-		d.Decided = append(d.Decided, s.motionItem(p.L, m, true))
+		d.Decided = append(d.Decided, newMotionItem(p.L, m, true))
 	}
 	d.Rules = ruleChoices(p.L)
 	d.Action = "/bodies/" + strconv.FormatInt(body, 10) + "/motions"
@@ -142,10 +137,9 @@ func (s *Server) motionsPage(r *http.Request, body int64) (*Page, error) {
 	return p, nil
 }
 
-func (s *Server) motionItem(l *i18n.Localizer, m motions.Motion, record bool) motionItem {
+func newMotionItem(l *i18n.Localizer, m motions.Motion, record bool) motionItem {
 	it := motionItem{M: m, Status: statusLabel(l, m), Excerpt: motions.Excerpt(m.Text, excerptRunes), RuleName: l.T("motion.rule." + m.Rule.Kind)}
 	if record {
-		it.Rule = ruleText(l, m)
 		it.Quorum = quorumText(l, m.Rule)
 		it.Decision = decision(l, m)
 	}

@@ -247,7 +247,9 @@ func (s *Server) record(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, "", nil)
 		return
 	}
-	d.CanRecall = role != bodies.None
+	// A committee's members may open a recall; in an assembly its seated
+	// delegates may, which the store checks.
+	d.CanRecall = role != bodies.None || d.Body.Kind == bodies.Assembly
 	cs, err := s.db.Compliance(ctx, viewer, id)
 	if err != nil {
 		s.fail(w, r, err, "", nil)
