@@ -110,7 +110,7 @@ var rules = map[Action]rule{
 	ManageVote:     facilitator,
 	VoteMotion:     voter,
 	RecordMeeting:  secretary,
-	ConfirmMeeting: member,
+	ConfirmMeeting: func(s Subject) bool { return member(s) || voter(s) },
 	Refer:          facilitator,
 	SendInitiative: facilitator,
 	Publish:        secretary,
