@@ -365,6 +365,9 @@ func resultName(l *i18n.Localizer, m motions.Motion, result string) string {
 	if m.IsOptions() {
 		return m.ResultLabel(result)
 	}
+	if m.Rule.Kind == voting.Consent && result == voting.No {
+		result = voting.Block // a base that stopped it instructs to block
+	}
 	return choiceName(l, m.Rule, result)
 }
 
