@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"asamblea/authz"
@@ -804,7 +805,8 @@ func (db *DB) AddComment(ctx context.Context, actor, motion int64, text string) 
 	return c, err
 }
 
-// Comments returns a motion's discussion, oldest first.
+// Comments returns the latest 500 comments of a motion's discussion,
+// oldest first.
 func (db *DB) Comments(ctx context.Context, viewer, motion int64) ([]motions.Comment, error) {
 	var out []motions.Comment
 	err := db.View(ctx, func(tx *Tx) error {
@@ -819,7 +821,8 @@ func (db *DB) Comments(ctx context.Context, viewer, motion int64) ([]motions.Com
 			c.CreatedAt = fromUS(at)
 			return err
 		}, `SELECT c.id, c.motion_id, c.user_id, u.name, c.text, c.created_at FROM motion_comments c JOIN users u ON u.id = c.user_id
-			WHERE c.motion_id = ? ORDER BY c.id LIMIT 500`, motion)
+			WHERE c.motion_id = ? ORDER BY c.id DESC LIMIT 500`, motion)
+		slices.Reverse(out) // the latest 500, oldest first
 		return err
 	})
 	return out, err
