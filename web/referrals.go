@@ -228,6 +228,14 @@ type recordData struct {
 	Body      bodies.Body
 	CanRecall bool
 	Delegates []delegateRecord
+	// Instructions are the base's per-motion instructions to its delegates,
+	// newest first: what each of its decisions on a referral told them.
+	Instructions []instructionRow
+}
+
+type instructionRow struct {
+	motions.Instruction
+	Choice string // the instructed choice, in words
 }
 
 // record is a base's page of its delegates' voting records: each one's
@@ -265,8 +273,16 @@ func (s *Server) record(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, "", nil)
 		return
 	}
+	ins, err := s.db.Instructions(ctx, viewer, id)
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
 	p := s.page(r, "", nil)
 	l := p.L
+	for _, in := range ins {
+		d.Instructions = append(d.Instructions, instructionRow{Instruction: in, Choice: labelled(l, in.Label, in.Choice)})
+	}
 	row := func(v motions.DelegateVote) recordRow {
 		rr := recordRow{DelegateVote: v, Choice: labelled(l, v.Label, v.Choice), Status: l.T("motion.status." + v.MotionStatus)}
 		if v.Instruction != "" {
