@@ -421,7 +421,7 @@ func TestReferralPages(t *testing.T) {
 	// Juliaca sees the deviation, the compliance rate and a recall at hand.
 	moHas(t, ana, juliaca+"/delegates", `href="`+juliaca+`/record"`)
 	page = moHas(t, ana, juliaca+"/record", "Juan", "Cumplimiento del mandato: 0 % (0 de 1 votos con instrucción)", "La base instruyó «Sí»; votó «No».",
-		"Votó en contra de la instrucción de la base en «¿Huelga general indefinida")
+		"Votó en contra de la instrucción de la base en «¿Huelga general indefinida", "Mandatos por moción", "Mandato: Sí")
 	recall := regexp.MustCompile(`action="(/delegates/\d+/recall)"`).FindStringSubmatch(page)
 	if recall == nil {
 		t.Fatalf("no recall button on the record:\n%s", page)
