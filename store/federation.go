@@ -16,7 +16,16 @@ type AssemblyInput struct {
 	Level    federation.Level    `json:"level"`
 	SeatRule federation.SeatRule `json:"seat_rule"`
 	Founders []int64             `json:"founders"` // bodies founding it; the founder facilitates each
+	// Weighted weighs each seat's vote by the members its body represents
+	// (shared among the body's seats) instead of one vote per seat.
+	Weighted bool `json:"weighted,omitempty"`
+	// InitiativeThreshold is how many bodies (the sender included) must
+	// support an initiative before it enters the agenda; 0 means 3.
+	InitiativeThreshold int `json:"initiative_threshold,omitempty"`
 }
+
+// MaxInitiativeThreshold bounds an assembly's initiative threshold.
+const MaxInitiativeThreshold = 10000
 
 // Affiliation is a body's membership of an assembly.
 type Affiliation struct {
@@ -46,6 +55,12 @@ func (db *DB) CreateAssembly(ctx context.Context, actor int64, in AssemblyInput,
 	if len(in.Founders) == 0 {
 		return bodies.Body{}, errs.Field("founders", "assembly.founders.required")
 	}
+	if in.InitiativeThreshold == 0 {
+		in.InitiativeThreshold = 3
+	}
+	if in.InitiativeThreshold < 1 || in.InitiativeThreshold > MaxInitiativeThreshold {
+		return bodies.Body{}, errs.Field("initiative_threshold", "assembly.threshold.range", 1, MaxInitiativeThreshold)
+	}
 	r := in.SeatRule
 	b := bodies.Body{Kind: bodies.Assembly, Name: in.Name, Sector: in.Sector, Place: in.Place, Description: in.Description, Public: in.Public,
 		Members: 1, Level: in.Level, SeatRule: &r}
@@ -57,9 +72,10 @@ func (db *DB) CreateAssembly(ctx context.Context, actor int64, in AssemblyInput,
 			}
 		}
 		b.CreatedAt = tx.Now
-		id, err := tx.Insert(`INSERT INTO bodies (kind, name, sector, place, description, public, created_by, created_at, members, level, seat_mode, seat_fixed, seat_per, seat_min, seat_max)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)`,
-			b.Kind, b.Name, b.Sector, b.Place, b.Description, b.Public, actor, us(tx.Now), b.Level, r.Mode, r.Fixed, r.PerSeat, r.Min, r.Max)
+		id, err := tx.Insert(`INSERT INTO bodies (kind, name, sector, place, description, public, created_by, created_at, members, level, seat_mode, seat_fixed, seat_per, seat_min, seat_max,
+				weighted, initiative_threshold)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			b.Kind, b.Name, b.Sector, b.Place, b.Description, b.Public, actor, us(tx.Now), b.Level, r.Mode, r.Fixed, r.PerSeat, r.Min, r.Max, in.Weighted, in.InitiativeThreshold)
 		if err != nil {
 			return err
 		}
@@ -71,7 +87,8 @@ func (db *DB) CreateAssembly(ctx context.Context, actor int64, in AssemblyInput,
 			return err
 		}
 		if err := tx.Record("assembly.created", id, map[string]any{"name": b.Name, "level": b.Level, "place": b.Place, "sector": b.Sector,
-			"public": b.Public, "seat_rule": r, "founders": founders, "facilitator": actor}); err != nil {
+			"public": b.Public, "seat_rule": r, "founders": founders, "facilitator": actor, "weighted": in.Weighted,
+			"initiative_threshold": in.InitiativeThreshold}); err != nil {
 			return err
 		}
 		for _, f := range founders {

@@ -3,6 +3,7 @@ package store_test
 import (
 	"testing"
 
+	"asamblea/bodies"
 	"asamblea/errs"
 	"asamblea/federation"
 	"asamblea/motions"
@@ -289,6 +290,51 @@ func TestReferralInstructsDelegates(t *testing.T) {
 		}
 		if _, err := db.VerifyJournal(); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// TestWeightedAssembly: in an assembly that weighs votes by the members
+// represented, a base of 5 outweighs a base of 4.
+func TestWeightedAssembly(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		delegationN = 0
+		rule := federation.SeatRule{Mode: federation.Fixed, Fixed: 1}
+		c1, _, u1 := delegation(t, db, 5, rule)
+		c2, _, u2 := delegation(t, db, 4, rule)
+		_, err := db.CreateAssembly(ctx, u1[0].ID, store.AssemblyInput{Input: bodies.Input{Name: "Asamblea ponderada", Sector: "other", Place: "210000", Public: true},
+			Level: "regional", SeatRule: rule, Founders: []int64{c1.ID}, InitiativeThreshold: -1}, validAnyPlace)
+		wantCode(t, err, errs.Invalid, "assembly.threshold.range")
+		a, err := db.CreateAssembly(ctx, u1[0].ID, store.AssemblyInput{Input: bodies.Input{Name: "Asamblea ponderada", Sector: "other", Place: "210000", Public: true},
+			Level: "regional", SeatRule: rule, Founders: []int64{c1.ID}, Weighted: true}, validAnyPlace)
+		if err != nil {
+			t.Fatal(err)
+		}
+		aff, err := db.RequestAffiliation(ctx, u2[0].ID, c2.ID, a.ID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.DecideAffiliation(ctx, u1[0].ID, a.ID, aff.ID, true, ""); err != nil {
+			t.Fatal(err)
+		}
+		elect(t, db, c1, a, u1, u1[1:2], 0)
+		elect(t, db, c2, a, u2, u2[1:2], 0)
+		m, err := db.CreateMotion(ctx, u1[0].ID, a.ID, motions.Input{Title: "Marcha de los cuatro suyos", Text: "¿Marchamos?"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.MoveMotion(ctx, u1[0].ID, m.ID, motions.Voting, 24); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Vote(ctx, u2[1].ID, m.ID, 0, motions.Ballot{Choice: voting.No}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Vote(ctx, u1[1].ID, m.ID, 0, motions.Ballot{Choice: voting.Yes}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.Motion(ctx, u1[0].ID, m.ID)
+		if err != nil || got.Status != motions.Passed || got.Decision.Count != (voting.Count{Yes: 5, No: 4, Entitled: 9}) {
+			t.Fatalf("weighted vote: %+v %v", got.Decision, err)
 		}
 	})
 }

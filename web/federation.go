@@ -71,7 +71,8 @@ func (s *Server) createAssembly(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Form = f
 	ai := store.AssemblyInput{Input: in, Level: federation.Level(f.Get("level")),
-		SeatRule: federation.SeatRule{Mode: f.Get("seat_mode"), Fixed: atoi(f.Get("seat_fixed")), PerSeat: atoi(f.Get("seat_per")), Min: atoi(f.Get("seat_min")), Max: atoi(f.Get("seat_max"))}}
+		SeatRule: federation.SeatRule{Mode: f.Get("seat_mode"), Fixed: atoi(f.Get("seat_fixed")), PerSeat: atoi(f.Get("seat_per")), Min: atoi(f.Get("seat_min")), Max: atoi(f.Get("seat_max"))},
+		Weighted: f.Get("weighted") != "", InitiativeThreshold: atoi(f.Get("initiative_threshold"))}
 	if ai.SeatRule.Mode == federation.Fixed {
 		ai.SeatRule.PerSeat, ai.SeatRule.Min, ai.SeatRule.Max = 0, 0, 0
 	} else {
