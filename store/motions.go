@@ -1063,8 +1063,10 @@ func (tx *Tx) withdrawVotes(delegate, assembly int64) (int64, error) {
 	if err != nil || n == 0 {
 		return n, err
 	}
-	if _, err := tx.Exec(`UPDATE motions SET voters = (SELECT COUNT(*) FROM delegate_votes v WHERE v.motion_id = motions.id AND NOT v.withdrawn)
-		WHERE body_id = ? AND status = 'voting' AND id IN (SELECT motion_id FROM delegate_votes WHERE delegate_id = ?)`, assembly, delegate); err != nil {
+	// A delegate is recalled once, so the withdrawn votes are exactly the
+	// ones just withdrawn: one fewer voter in each of those motions.
+	if _, err := tx.Exec(`UPDATE motions SET voters = voters - 1
+		WHERE body_id = ? AND status = 'voting' AND id IN (SELECT motion_id FROM delegate_votes WHERE delegate_id = ? AND withdrawn)`, assembly, delegate); err != nil {
 		return n, err
 	}
 	return n, nil
