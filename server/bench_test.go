@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"asamblea/demo"
 	"asamblea/server"
 	"asamblea/store"
 )
@@ -109,4 +110,41 @@ func BenchmarkCommitteePageAtScale(b *testing.B) {
 		tokens = append(tokens, token)
 	}
 	pageTimes(b, app, paths, tokens)
+}
+
+// BenchmarkDeliberationPages renders the pages of deliberation on the demo
+// federation (72 committees, a national referral under way, decisions,
+// a communiqué) as the national assembly's facilitator: the referred
+// motion, the live aggregation, the assembly's motions, the delegates'
+// record, what awaits them and the public Atom feed.
+func BenchmarkDeliberationPages(b *testing.B) {
+	db, err := store.Open(filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	if _, err := db.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	if err := demo.Fill(ctx, db, io.Discard); err != nil {
+		b.Fatal(err)
+	}
+	var motion, assembly, facilitator int64
+	if err := db.View(ctx, func(tx *store.Tx) error {
+		if err := tx.QueryRow(`SELECT motion_id, assembly_id FROM referrals WHERE id = 1`).Scan(&motion, &assembly); err != nil {
+			return err
+		}
+		return tx.QueryRow(`SELECT user_id FROM memberships WHERE body_id = ? AND role = 'facilitator' LIMIT 1`, assembly).Scan(&facilitator)
+	}); err != nil {
+		b.Fatal(err)
+	}
+	app, err := server.New(server.DefaultConfig(), db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	token, _ := db.CreateSession(ctx, facilitator, "bench")
+	paths := []string{fmt.Sprintf("/motions/%d", motion), "/referrals/1", fmt.Sprintf("/bodies/%d/motions", assembly),
+		fmt.Sprintf("/bodies/%d/record", assembly), "/awaiting", "/communiques.atom"}
+	pageTimes(b, app, paths, []string{token})
 }
