@@ -72,14 +72,17 @@ func (tx *Tx) authorize(a authz.Action, id int64) (bodies.Body, authz.Subject, e
 	if err != nil {
 		return b, s, err
 	}
-	if err := authz.Check(a, s); err != nil {
-		// A private body is not revealed to those who may not see it.
-		if !b.Public && s.Role == bodies.None && errs.Is(err, errs.Forbidden) {
-			return b, s, errs.New(errs.NotFound, "body.not_found")
-		}
-		return b, s, err
+	return b, s, check(a, s)
+}
+
+// check checks that subject s may do a; a private body is not revealed to
+// those who may not see it (NotFound rather than Forbidden).
+func check(a authz.Action, s authz.Subject) error {
+	err := authz.Check(a, s)
+	if err != nil && !s.Public && s.Role == bodies.None && errs.Is(err, errs.Forbidden) {
+		return errs.New(errs.NotFound, "body.not_found")
 	}
-	return b, s, nil
+	return err
 }
 
 // CreateCommittee creates a committee whose first facilitator is actor.

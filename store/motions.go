@@ -32,17 +32,25 @@ func scanMotion(row scanner, m *motions.Motion) error {
 	}
 	m.ClosesAt, m.VotingAt, m.ClosedAt, m.PublishedAt = fromUS(closes), fromUS(votingAt), fromUS(closed), fromUS(published)
 	m.CreatedAt, m.UpdatedAt = fromUS(created), fromUS(updated)
-	if err := json.Unmarshal([]byte(options), &m.Options); err != nil {
-		return fmt.Errorf("motion %d options: %w", m.ID, err)
-	}
-	if err := json.Unmarshal([]byte(rule), &m.Rule); err != nil {
-		return fmt.Errorf("motion %d rule: %w", m.ID, err)
+	if err := decodeShape(m, options, rule); err != nil {
+		return err
 	}
 	if outcome != "" {
 		m.Decision = new(motions.Decision)
 		if err := json.Unmarshal([]byte(outcome), m.Decision); err != nil {
 			return fmt.Errorf("motion %d outcome: %w", m.ID, err)
 		}
+	}
+	return nil
+}
+
+// decodeShape reads a motion's stored options and rule.
+func decodeShape(m *motions.Motion, options, rule string) error {
+	if err := json.Unmarshal([]byte(options), &m.Options); err != nil {
+		return fmt.Errorf("motion %d options: %w", m.ID, err)
+	}
+	if err := json.Unmarshal([]byte(rule), &m.Rule); err != nil {
+		return fmt.Errorf("motion %d rule: %w", m.ID, err)
 	}
 	return nil
 }
@@ -408,13 +416,7 @@ func (tx *Tx) vote(id, seat int64, b motions.Ballot) error {
 	if m.BodyKind == bodies.Assembly {
 		return tx.assemblyVote(id, seat, b)
 	}
-	if role == "" {
-		role = bodies.None
-	}
-	if err := authz.Check(authz.VoteMotion, authz.Subject{UserID: tx.Actor, Role: role, Public: public, Kind: m.BodyKind}); err != nil {
-		if !public && role == bodies.None && errs.Is(err, errs.Forbidden) {
-			return errs.New(errs.NotFound, "body.not_found")
-		}
+	if err := check(authz.VoteMotion, authz.Subject{UserID: tx.Actor, Role: role, Public: public, Kind: m.BodyKind}); err != nil {
 		return err
 	}
 	if m.Status == motions.Draft && m.ProposerID != tx.Actor {
@@ -423,10 +425,7 @@ func (tx *Tx) vote(id, seat int64, b motions.Ballot) error {
 	if m.Status != motions.Voting || !tx.Now.Before(fromUS(closes)) {
 		return errs.New(errs.Conflict, "motion.vote.closed")
 	}
-	if err := jsonUnmarshal(rule, &m.Rule); err != nil {
-		return err
-	}
-	if err := jsonUnmarshal(options, &m.Options); err != nil {
+	if err := decodeShape(&m, options, rule); err != nil {
 		return err
 	}
 	key, err := b.Encode(m)

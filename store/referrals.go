@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -214,12 +213,12 @@ func (tx *Tx) referralDecided(m motions.Motion) error {
 // recheckDeviations compares the votes already cast for a base's seats on
 // an assembly motion with the base's new instruction.
 func (tx *Tx) recheckDeviations(motion, base int64, instruction string) error {
-	var ruleJSON string
-	var m motions.Motion
-	if err := tx.QueryRow(`SELECT rule FROM motions WHERE id = ?`, motion).Scan(&ruleJSON); err != nil {
+	var opts, rule string
+	m := motions.Motion{ID: motion}
+	if err := tx.QueryRow(`SELECT options, rule FROM motions WHERE id = ?`, motion).Scan(&opts, &rule); err != nil {
 		return err
 	}
-	if err := jsonUnmarshal(ruleJSON, &m.Rule); err != nil {
+	if err := decodeShape(&m, opts, rule); err != nil {
 		return err
 	}
 	type vote struct {
@@ -351,13 +350,16 @@ func (db *DB) Instructions(ctx context.Context, viewer, body int64) ([]motions.I
 		out, err = queryAll(tx, func(row scanner, in *motions.Instruction) error {
 			var at int64
 			var opts, rule string
-			err := row.Scan(&in.BodyID, &in.MotionID, &in.Title, &in.AssemblyID, &in.Choice, &in.SourceID, &at, &opts, &rule)
+			if err := row.Scan(&in.BodyID, &in.MotionID, &in.Title, &in.AssemblyID, &in.Choice, &in.SourceID, &at, &opts, &rule); err != nil {
+				return err
+			}
 			in.CreatedAt = fromUS(at)
-			var m motions.Motion
-			_ = jsonUnmarshal(opts, &m.Options)
-			_ = jsonUnmarshal(rule, &m.Rule)
+			m := motions.Motion{ID: in.MotionID}
+			if err := decodeShape(&m, opts, rule); err != nil {
+				return err
+			}
 			in.Label = m.ResultLabel(in.Choice)
-			return err
+			return nil
 		}, `SELECT i.body_id, i.motion_id, m.title, m.body_id, i.choice, i.source_id, i.created_at, m.options, m.rule
 			FROM instructions i JOIN motions m ON m.id = i.motion_id WHERE i.body_id = ? ORDER BY i.created_at DESC LIMIT 100`, body)
 		return err
@@ -378,11 +380,8 @@ func scanDelegateVote(row scanner, v *motions.DelegateVote) error {
 		return err
 	}
 	v.CastAt = fromUS(at)
-	var m motions.Motion
-	if err := jsonUnmarshal(opts, &m.Options); err != nil {
-		return err
-	}
-	if err := jsonUnmarshal(rule, &m.Rule); err != nil {
+	m := motions.Motion{ID: v.MotionID}
+	if err := decodeShape(&m, opts, rule); err != nil {
 		return err
 	}
 	v.Label, v.InstrLabel = choiceLabel(m, v.Choice), m.ResultLabel(v.Instruction)
@@ -483,5 +482,3 @@ func (db *DB) Compliance(ctx context.Context, viewer, body int64) ([]motions.Com
 	})
 	return out, err
 }
-
-func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
