@@ -48,6 +48,14 @@ const (
 	SendInitiative Action = "initiative.send"  // send a passed motion up, or endorse one in the body's name
 	Publish        Action = "motion.publish"   // publish a decision as a public communiqué
 	ViewCompliance Action = "delegates.record" // see the voting record of the body's delegates
+
+	CallAction    Action = "action.call"    // call an action in the body's name, correct it, change its status
+	ViewActions   Action = "action.view"    // see the body's own actions, including those only its members see
+	AdhereAction  Action = "action.adhere"  // join an action in the body's name, or leave it
+	ReportAction  Action = "action.report"  // post a situation report on an action the body called or joined
+	MarkRepressed Action = "action.repress" // mark an action the body called or joined as repressed
+	PostNeed      Action = "need.post"      // post or cancel the body's needs and offers
+	Pledge        Action = "need.pledge"    // pledge the body's offer to a need, confirm what arrived
 )
 
 // Subject is who asks, seen from one body.
@@ -115,6 +123,14 @@ var rules = map[Action]rule{
 	SendInitiative: facilitator,
 	Publish:        secretary,
 	ViewCompliance: func(s Subject) bool { return member(s) || voter(s) },
+
+	CallAction:    secretary,
+	ViewActions:   func(s Subject) bool { return member(s) || voter(s) },
+	AdhereAction:  secretary,
+	ReportAction:  func(s Subject) bool { return member(s) || voter(s) },
+	MarkRepressed: secretary,
+	PostNeed:      secretary,
+	Pledge:        secretary,
 }
 
 // Allowed reports whether s may do a.

@@ -102,6 +102,9 @@ func (db *DB) CreateCommittee(ctx context.Context, actor int64, in bodies.Input,
 			return err
 		}
 		b.ID = id
+		if err := tx.addAncestry(id); err != nil {
+			return err
+		}
 		if err := tx.insertMembership(id, actor, bodies.Facilitator); err != nil {
 			return err
 		}

@@ -59,6 +59,9 @@ func (db *DB) BulkLoad(ctx context.Context, passwordHash string, cs []BulkCommit
 				return err
 			}
 			out = append(out, BulkLoaded{Body: id, Facilitator: ids[0]})
+			if err := tx.addAncestry(id); err != nil {
+				return err
+			}
 			if err := tx.Record("body.created", id, map[string]any{"kind": bodies.Committee, "name": c.Name, "sector": c.Sector, "place": c.Place, "public": c.Public, "facilitator": ids[0]}); err != nil {
 				return err
 			}

@@ -80,6 +80,9 @@ func (db *DB) CreateAssembly(ctx context.Context, actor int64, in AssemblyInput,
 			return err
 		}
 		b.ID = id
+		if err := tx.addAncestry(id); err != nil {
+			return err
+		}
 		if err := tx.insertMembership(id, actor, bodies.Facilitator); err != nil {
 			return err
 		}
@@ -120,6 +123,9 @@ func (tx *Tx) acceptedAffiliation(assembly, body, affiliation int64) error {
 		return err
 	}
 	if err := tx.Record("affiliation.accepted", assembly, map[string]any{"affiliation": affiliation, "body": body}); err != nil {
+		return err
+	}
+	if err := tx.linkAncestry(assembly, body); err != nil {
 		return err
 	}
 	return tx.represent(assembly, rep, assembly)
@@ -345,6 +351,9 @@ func (db *DB) EndAffiliation(ctx context.Context, actor, id int64, reason string
 			return err
 		}
 		if _, err := tx.Exec(`UPDATE affiliations SET status = 'ended', seats = 0, reason = ?, decided_by = ?, decided_at = ? WHERE id = ?`, reason, actor, us(tx.Now), id); err != nil {
+			return err
+		}
+		if err := tx.unlinkAncestry(body); err != nil {
 			return err
 		}
 		if err := tx.Record("affiliation.ended", assembly, map[string]any{"affiliation": id, "body": body, "reason": reason}); err != nil {
