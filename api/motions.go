@@ -49,7 +49,9 @@ func (a *API) motionRoutes(rt func(method, path string, access httpauth.Access, 
 		rt("GET", "/bodies/{id}/record", in, a.votingRecord),
 		rt("GET", "/bodies/{id}/compliance", in, a.compliance),
 	}
-	return append(routes, a.meetingRoutes(rt)...)
+	routes = append(routes, a.meetingRoutes(rt)...)
+	routes = append(routes, a.actionRoutes(rt)...)
+	return append(routes, a.needRoutes(rt)...)
 }
 
 // input reads a JSON body as decode does (CSRF, media type, size, one

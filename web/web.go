@@ -265,7 +265,9 @@ func (s *Server) Routes() []httpauth.Route {
 		{Method: "GET", Pattern: "/static/{file}", Access: pub, Handler: s.static},
 	}
 	routes = append(routes, s.motionRoutes()...)
-	return append(routes, s.meetingRoutes()...)
+	routes = append(routes, s.meetingRoutes()...)
+	routes = append(routes, s.actionRoutes()...)
+	return append(routes, s.needRoutes()...)
 }
 
 // static serves the embedded stylesheet and script, cached for a day.
