@@ -186,3 +186,22 @@ func TestActionLifecycle(t *testing.T) {
 		}
 	})
 }
+
+func FuzzParseCursor(f *testing.F) {
+	for _, s := range []string{"", "1700000000000000-42", "-1-2", "1-0", "x-1", "1-", "-", "9223372036854775807-9223372036854775807"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		start, id, err := store.ParseCursor(s)
+		if err != nil {
+			if errs.As(err).Field != "before" {
+				t.Fatalf("%q: %v", s, err)
+			}
+			return
+		}
+		if s != "" && id <= 0 {
+			t.Fatalf("%q: id %d", s, id)
+		}
+		_ = start
+	})
+}
