@@ -122,12 +122,13 @@ var (
 
 // Scale adds n committees of 50 to 150 members each (100 on average), in
 // districts all over Peru, for load tests.
-func Scale(ctx context.Context, db *store.DB, n int, out io.Writer) error {
+func Scale(ctx context.Context, db *store.DB, n int, out io.Writer) ([]store.BulkLoaded, error) {
 	hash := accounts.DefaultHasher.Hash(Password)
 	districts := districtCodes()
 	rng := rand.New(rand.NewPCG(2023, 1))
 	const batch = 100
 	var cs []store.BulkCommittee
+	var all []store.BulkLoaded
 	person := 0
 	for i := 0; i < n; i++ {
 		code := districts[rng.IntN(len(districts))]
@@ -145,16 +146,18 @@ func Scale(ctx context.Context, db *store.DB, n int, out io.Writer) error {
 		}
 		cs = append(cs, c)
 		if len(cs) == batch || i == n-1 {
-			if _, err := db.BulkLoad(ctx, hash, cs); err != nil {
-				return err
+			loaded, err := db.BulkLoad(ctx, hash, cs)
+			if err != nil {
+				return nil, err
 			}
+			all = append(all, loaded...)
 			cs = cs[:0]
 			if (i+1)%1000 == 0 || i == n-1 {
 				fmt.Fprintf(out, "scale: %d committees, %d members\n", i+1, person)
 			}
 		}
 	}
-	return nil
+	return all, nil
 }
 
 func districtCodes() []string {

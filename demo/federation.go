@@ -217,7 +217,10 @@ func Federation(ctx context.Context, db *store.DB, existing []store.BulkLoaded, 
 	}
 	fmt.Fprintf(out, "demo: federation of %d committees, %d provincial and %d regional assemblies, the Asamblea Macroregional Sur and the national assembly (/bodies/%d/federation)\n",
 		len(loaded), len(provinces), len(regions), nacional)
-	return Deliberation(ctx, db, rng, nacional, puno.facilitator, bases, out)
+	if err := Deliberation(ctx, db, rng, nacional, puno.facilitator, bases, out); err != nil {
+		return err
+	}
+	return Actions(ctx, db, nacional, puno.facilitator, bases, out)
 }
 
 // elect runs a body's election of its delegates to an assembly: the first

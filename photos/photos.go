@@ -69,6 +69,9 @@ type Photo struct {
 	SHA256        string // hex of the SHA-256 of Data
 }
 
+// slots bounds how many photos are decoded at once.
+var slots = make(chan struct{}, 2)
+
 // Clean reads at most MaxBytes+1 bytes from r and returns the photo they hold,
 // re-encoded as a JPEG with nothing but its pixels: upright (the EXIF
 // orientation of a JPEG is applied to the pixels), transparent areas on white,
@@ -105,6 +108,10 @@ func Clean(r io.Reader) (Photo, error) {
 	if cfg.Width > MaxPixels || cfg.Height > MaxPixels || int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
 		return Photo{}, errs.Field("photo", "photo.too_many_pixels")
 	}
+	// Decoding a large photo takes hundreds of megabytes for a moment: two
+	// at a time at most, so that a burst of uploads cannot exhaust memory.
+	slots <- struct{}{}
+	defer func() { <-slots }()
 	orientation := 1
 	if f.jpeg {
 		var scans int

@@ -3,9 +3,13 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"asamblea/accounts"
+	"asamblea/actions"
+	"asamblea/authz"
 	"asamblea/bodies"
+	"asamblea/errs"
 )
 
 // BulkCommittee is a committee to load with its members; the first member
@@ -103,4 +107,101 @@ func (db *DB) CountUsers(ctx context.Context) (int, error) {
 	var n int
 	err := db.View(ctx, func(tx *Tx) error { return tx.QueryRow(`SELECT COUNT(*) FROM users`).Scan(&n) })
 	return n, err
+}
+
+// BulkAffiliate brings many bodies into an assembly in one transaction, as
+// if each had asked and a facilitator of the assembly (actor) had accepted:
+// for demo and load-test federations of thousands of bodies, where one
+// transaction per affiliation would give out the assembly's seats again
+// thousands of times. Each affiliation is journalled.
+func (db *DB) BulkAffiliate(ctx context.Context, actor, assembly int64, ids []int64) error {
+	return db.Update(ctx, actor, func(tx *Tx) error {
+		if _, _, err := tx.authorize(authz.DecideAffiliation, assembly); err != nil {
+			return err
+		}
+		total := 0
+		for _, id := range ids {
+			if err := tx.checkCycle(id, assembly); err != nil {
+				return err
+			}
+			aid, err := tx.Insert(`INSERT INTO affiliations (assembly_id, body_id, status, requested_by, decided_by, created_at, decided_at) VALUES (?, ?, 'accepted', ?, ?, ?, ?)`,
+				assembly, id, actor, actor, us(tx.Now), us(tx.Now))
+			if isUnique(err) {
+				return errs.New(errs.Conflict, "affiliation.exists")
+			}
+			if err != nil {
+				return err
+			}
+			if err := tx.Record("affiliation.accepted", assembly, map[string]any{"affiliation": aid, "body": id}); err != nil {
+				return err
+			}
+			if err := tx.linkAncestry(assembly, id); err != nil {
+				return err
+			}
+			var rep int
+			if err := tx.QueryRow(`SELECT represented FROM bodies WHERE id = ?`, id).Scan(&rep); err != nil {
+				return err
+			}
+			total += rep
+		}
+		return tx.represent(assembly, total, assembly)
+	})
+}
+
+// BulkAction is an action to call in a body's name, by actor.
+type BulkAction struct {
+	Actor, Body int64
+	Input       actions.Input
+	Status      actions.Status // where it stands now; "" for called
+}
+
+// BulkCallActions calls many actions in one transaction, each checked and
+// journalled as CallAction would: for demo and load-test data.
+func (db *DB) BulkCallActions(ctx context.Context, as []BulkAction, valid func(string) bool) error {
+	return db.Update(ctx, 0, func(tx *Tx) error {
+		members := map[int64]int64{}
+		for _, b := range as {
+			tx.Actor = b.Actor
+			in := b.Input
+			if _, _, err := tx.authorize(authz.CallAction, b.Body); err != nil {
+				return err
+			}
+			if err := in.Clean(valid, tx.Now, time.Time{}); err != nil {
+				return err
+			}
+			status := b.Status
+			if status == "" {
+				status = actions.Called
+			}
+			route, err := routeJSON(in.Route)
+			if err != nil {
+				return err
+			}
+			n, ok := members[b.Body]
+			if !ok {
+				if err := tx.QueryRow(`SELECT CASE WHEN kind = 'assembly' THEN represented ELSE members END FROM bodies WHERE id = ?`, b.Body).Scan(&n); err != nil {
+					return err
+				}
+				members[b.Body] = n
+			}
+			var ended int64
+			if status == actions.Ended {
+				ended = us(tx.Now)
+			}
+			id, err := tx.Insert(`INSERT INTO actions (body_id, kind, title, description, place, department, lat, lon, route, starts, ends, motion_id, visibility, status,
+					ended_at, mobilised, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)`,
+				b.Body, in.Kind, in.Title, in.Description, in.Place, actions.Department(in.Place), in.Lat, in.Lon, route, us(in.Start), optUS(in.End),
+				in.Visibility, status, ended, n, b.Actor, us(tx.Now), us(tx.Now))
+			if err != nil {
+				return err
+			}
+			if err := tx.rescopeAction(id); err != nil {
+				return err
+			}
+			if err := tx.Record("action.called", b.Body, map[string]any{"action": id, "input": in, "status": status}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

@@ -3,7 +3,7 @@
 //	asamblea serve    [--db PATH|URL] [--addr :8080] [--demo] [--trust-proxy]
 //	asamblea migrate  [--db PATH|URL]
 //	asamblea verify   [--db PATH|URL]
-//	asamblea demo     [--db PATH|URL] [--scale N]
+//	asamblea demo     [--db PATH|URL] [--scale N [--actions K]]
 //	asamblea tally    --method M --seats N FILE
 //	asamblea version
 //
@@ -42,7 +42,7 @@ Usage:
   asamblea serve    [--db PATH|URL] [--addr :8080] [--demo] [--trust-proxy]
   asamblea migrate  [--db PATH|URL]
   asamblea verify   [--db PATH|URL]
-  asamblea demo     [--db PATH|URL] [--scale N]
+  asamblea demo     [--db PATH|URL] [--scale N [--actions K]]
   asamblea tally    --method M --seats N [--json] FILE
   asamblea version
 
@@ -165,11 +165,16 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	fs, dsn := newFlags("demo", stderr)
 	scale := fs.Int("scale", 0, "also create N committees with about 100 members each, for load tests")
+	perCommittee := fs.Int("actions", 0, "with --scale: federate the N committees (an assembly per department under a national one) and call this many actions per committee")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if *scale < 0 {
 		fmt.Fprintln(stderr, "asamblea demo: --scale must be 0 or more")
+		return 2
+	}
+	if *perCommittee < 0 || *perCommittee > 100 || *perCommittee > 0 && *scale == 0 {
+		fmt.Fprintln(stderr, "asamblea demo: --actions must be 0 to 100, with --scale")
 		return 2
 	}
 	ctx := context.Background()
@@ -184,11 +189,21 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	}
 	if *scale > 0 {
 		start := time.Now()
-		if err := demo.Scale(ctx, db, *scale, stdout); err != nil {
+		loaded, err := demo.Scale(ctx, db, *scale, stdout)
+		if err != nil {
 			fmt.Fprintf(stderr, "asamblea demo: %v\n", err)
 			return 1
 		}
 		fmt.Fprintf(stdout, "scale: %d committees in %s\n", *scale, time.Since(start).Round(time.Millisecond))
+		if *perCommittee > 0 {
+			start = time.Now()
+			national, err := demo.ScaleActions(ctx, db, loaded, *perCommittee, stdout)
+			if err != nil {
+				fmt.Fprintf(stderr, "asamblea demo: %v\n", err)
+				return 1
+			}
+			fmt.Fprintf(stdout, "scale: %d actions under the national assembly (body %d) in %s\n", *perCommittee*len(loaded), national, time.Since(start).Round(time.Millisecond))
+		}
 	}
 	return 0
 }
