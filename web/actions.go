@@ -463,9 +463,6 @@ func newReportRow(rp actions.Report) reportRow {
 	return row
 }
 
-// Public reports whether the viewer sees the action from outside its circle.
-func (d actionData) Public() bool { return d.Access == store.PublicAccess }
-
 // actionPage shows an action: what, where, when, who called and joined it,
 // its reports, and the forms of what the viewer may do.
 func (s *Server) actionPage(w http.ResponseWriter, r *http.Request) {
