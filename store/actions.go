@@ -107,10 +107,12 @@ func (tx *Tx) access(a actions.Action) (Access, error) {
 		if a.Visibility != actions.BodyOnly {
 			// So is any member of a body that shares an assembly with the
 			// caller, at any depth.
-			err := tx.QueryRow(`SELECT COUNT(*) FROM memberships m
-				JOIN body_ancestry v ON v.body_id = m.body_id
-				JOIN body_ancestry c ON c.ancestor_id = v.ancestor_id
-				WHERE m.user_id = ? AND c.body_id = ?`, tx.Actor, a.BodyID).Scan(&n)
+			// (From the viewer's memberships up, then one key lookup each:
+			// the other way would walk every body under a national
+			// assembly.)
+			err := tx.QueryRow(`SELECT COUNT(*) FROM memberships m JOIN body_ancestry v ON v.body_id = m.body_id
+				WHERE m.user_id = ? AND EXISTS (SELECT 1 FROM body_ancestry c WHERE c.ancestor_id = v.ancestor_id AND c.body_id = ?)`,
+				tx.Actor, a.BodyID).Scan(&n)
 			if err != nil {
 				return NoAccess, err
 			}
@@ -272,7 +274,13 @@ func (db *DB) SetActionStatus(ctx context.Context, actor, id int64, to actions.S
 		if _, err := tx.Exec(`UPDATE actions SET status = ?, ended_at = ?, updated_at = ? WHERE id = ?`, to, ended, us(tx.Now), id); err != nil {
 			return err
 		}
+		if err := tx.countScope(-1, `action_id = ?`, id); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(`UPDATE action_scope SET status = ?, ended_at = ? WHERE action_id = ?`, to, ended, id); err != nil {
+			return err
+		}
+		if err := tx.countScope(+1, `action_id = ?`, id); err != nil {
 			return err
 		}
 		return tx.Record("action.status", a.BodyID, map[string]any{"action": id, "from": a.Status, "to": to})
@@ -654,8 +662,10 @@ func (tx *Tx) coordinationAccess(body int64) (bodies.Body, bool, error) {
 	}
 	var n int
 	if tx.Actor != 0 {
-		if err := tx.QueryRow(`SELECT COUNT(*) FROM memberships m JOIN body_ancestry ba ON ba.body_id = m.body_id AND ba.ancestor_id = ?
-			WHERE m.user_id = ?`, body, tx.Actor).Scan(&n); err != nil {
+		// From the viewer's few memberships to the ancestry's primary key,
+		// never the other way round (an assembly has thousands of bodies).
+		if err := tx.QueryRow(`SELECT COUNT(*) FROM memberships m WHERE m.user_id = ?
+			AND EXISTS (SELECT 1 FROM body_ancestry ba WHERE ba.ancestor_id = ? AND ba.body_id = m.body_id)`, tx.Actor, body).Scan(&n); err != nil {
 			return b, false, err
 		}
 	}
@@ -736,10 +746,21 @@ func scopeWhere(body int64, public bool, f actions.Filter) (string, []any) {
 	return strings.Join(q, " AND "), args
 }
 
-// actionCounts counts a body's view by department, kind and status, within
-// f's dates: one pass over an index, whatever else f narrows (the rest is
-// summed by actions.Sum).
+// actionCounts counts a body's view by department, kind and status: from
+// the counts kept as actions change, or, for a span of dates, in one pass
+// over the scope's index for those dates. Whatever else f narrows is summed
+// by actions.Sum.
 func (tx *Tx) actionCounts(body int64, public bool, f actions.Filter) ([]actions.Count, error) {
+	if f.From.IsZero() && f.To.IsZero() {
+		pub := ""
+		if public {
+			pub = ` AND public`
+		}
+		return queryAll(tx, func(row scanner, c *actions.Count) error {
+			return row.Scan(&c.Department, &c.Kind, &c.Status, &c.N)
+		}, `SELECT department, kind, status, SUM(n) FROM action_counts WHERE assembly_id = ?`+pub+` AND n > 0
+			GROUP BY department, kind, status`, body)
+	}
 	q, args := scopeWhere(body, public, actions.Filter{From: f.From, To: f.To})
 	return queryAll(tx, func(row scanner, c *actions.Count) error {
 		return row.Scan(&c.Department, &c.Kind, &c.Status, &c.N)

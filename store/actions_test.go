@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"bytes"
+	"reflect"
 	"testing"
 	"time"
 
@@ -35,6 +36,16 @@ func TestActionLifecycle(t *testing.T) {
 			t.Fatal(err)
 		}
 		now := time.Now()
+		// The figures kept as actions change must equal a count of the
+		// scope (which a span of dates reads).
+		sameCounts := func(when string) {
+			t.Helper()
+			kept, err1 := db.Coordinate(ctx, u1[0].ID, a.ID, actions.Filter{}, "")
+			counted, err2 := db.Coordinate(ctx, u1[0].ID, a.ID, actions.Filter{From: now.AddDate(-1, 0, 0), To: now.AddDate(1, 0, 0)}, "")
+			if err1 != nil || err2 != nil || !reflect.DeepEqual(kept.Summary, counted.Summary) {
+				t.Fatalf("%s: kept %+v, counted %+v (%v %v)", when, kept.Summary, counted.Summary, err1, err2)
+			}
+		}
 
 		// Bad input: a clear error, nothing stored.
 		before := journalLen(t, db)
@@ -118,6 +129,7 @@ func TestActionLifecycle(t *testing.T) {
 		if err := db.MarkRepressed(ctx, u2[0].ID, act.ID, c2.ID, true); err != nil {
 			t.Fatal(err)
 		}
+		sameCounts("ongoing")
 
 		// The assembly's view.
 		c, err := db.Coordinate(ctx, u2[1].ID, a.ID, actions.Filter{Active: true}, "")
@@ -163,6 +175,7 @@ func TestActionLifecycle(t *testing.T) {
 		if c.Summary.Total != 2 || c.Summary.ByKind[actions.March] != 1 {
 			t.Fatalf("after joining: %+v", c.Summary)
 		}
+		sameCounts("after joining")
 		pub, err := db.PublicActions(ctx, a.ID, 10)
 		if err != nil || len(pub) != 1 || pub[0].ID != m.ID {
 			t.Fatalf("public: %+v %v", pub, err)
@@ -174,6 +187,19 @@ func TestActionLifecycle(t *testing.T) {
 		if c.Summary.Total != 1 {
 			t.Fatalf("after leaving: %+v", c.Summary)
 		}
+		sameCounts("after leaving")
+
+		// A correction moves the action in the figures.
+		fix := roadblockInput(now)
+		fix.Kind, fix.Place, fix.Lat, fix.Lon = actions.Strike, "080101", nil, nil
+		if _, err := db.EditAction(ctx, u1[0].ID, act.ID, fix, validAnyPlace); err != nil {
+			t.Fatal(err)
+		}
+		c, _ = db.Coordinate(ctx, u1[0].ID, a.ID, actions.Filter{Department: "08"}, "")
+		if c.Summary.ByKind[actions.Strike] != 1 || c.Summary.ByDepartment["21"] != 0 || len(c.Timeline) != 1 {
+			t.Fatalf("after a correction: %+v", c.Summary)
+		}
+		sameCounts("corrected")
 
 		// Ended: no more corrections.
 		if err := db.SetActionStatus(ctx, u1[0].ID, act.ID, actions.Ended); err != nil {
@@ -181,6 +207,7 @@ func TestActionLifecycle(t *testing.T) {
 		}
 		_, err = db.EditAction(ctx, u1[0].ID, act.ID, roadblockInput(now), validAnyPlace)
 		wantCode(t, err, errs.Conflict, "action.ended")
+		sameCounts("ended")
 		if _, err := db.VerifyJournal(); err != nil {
 			t.Fatal(err)
 		}

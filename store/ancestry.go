@@ -85,14 +85,21 @@ const scopeInsert = `INSERT INTO action_scope (assembly_id, starts, action_id, d
 	WHERE a.visibility <> 'body' AND `
 
 // rescope writes again the scope rows of the actions called by the given
-// bodies.
+// bodies, and their counts.
 func (tx *Tx) rescope(bodyIDs []any) error {
 	for _, ids := range chunks(bodyIDs, 500) {
 		in := placeholders(len(ids))
-		if _, err := tx.Exec(`DELETE FROM action_scope WHERE action_id IN (SELECT id FROM actions WHERE body_id IN (`+in+`))`, ids...); err != nil {
+		cond := `action_id IN (SELECT id FROM actions WHERE body_id IN (` + in + `))`
+		if err := tx.countScope(-1, cond, ids...); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`DELETE FROM action_scope WHERE `+cond, ids...); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(scopeInsert+`a.body_id IN (`+in+`)`, ids...); err != nil {
+			return err
+		}
+		if err := tx.countScope(+1, cond, ids...); err != nil {
 			return err
 		}
 	}
@@ -102,9 +109,28 @@ func (tx *Tx) rescope(bodyIDs []any) error {
 // rescopeAction writes again the scope rows of one action, after a change
 // of its start, place, kind or visibility.
 func (tx *Tx) rescopeAction(id int64) error {
+	if err := tx.countScope(-1, `action_id = ?`, id); err != nil {
+		return err
+	}
 	if _, err := tx.Exec(`DELETE FROM action_scope WHERE action_id = ?`, id); err != nil {
 		return err
 	}
-	_, err := tx.Exec(scopeInsert+`a.id = ?`, id)
+	if _, err := tx.Exec(scopeInsert+`a.id = ?`, id); err != nil {
+		return err
+	}
+	return tx.countScope(+1, `action_id = ?`, id)
+}
+
+// countScope adds sign times the scope rows that match cond to
+// action_counts: called with -1 before scope rows change and +1 after.
+func (tx *Tx) countScope(sign int, cond string, args ...any) error {
+	n := "COUNT(*)"
+	if sign < 0 {
+		n = "-COUNT(*)"
+	}
+	_, err := tx.Exec(`INSERT INTO action_counts (assembly_id, department, kind, status, public, n)
+		SELECT assembly_id, department, kind, status, public, `+n+` FROM action_scope WHERE `+cond+`
+		GROUP BY assembly_id, department, kind, status, public
+		ON CONFLICT (assembly_id, department, kind, status, public) DO UPDATE SET n = action_counts.n + excluded.n`, args...)
 	return err
 }
