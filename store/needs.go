@@ -68,11 +68,13 @@ func (tx *Tx) inFederation(body int64) (bool, error) {
 	if tx.Actor == 0 {
 		return false, nil
 	}
+	// From the viewer's few bodies up, then one key lookup each (as
+	// tx.access does): the other way would walk every body under a
+	// national assembly.
 	var n int
-	err := tx.QueryRow(`SELECT COUNT(*) FROM (SELECT 1 FROM memberships m
-		JOIN body_ancestry v ON v.body_id = m.body_id
-		JOIN body_ancestry c ON c.ancestor_id = v.ancestor_id
-		WHERE m.user_id = ? AND c.body_id = ? LIMIT 1) x`, tx.Actor, body).Scan(&n)
+	err := tx.QueryRow(`SELECT COUNT(*) FROM (SELECT 1 FROM memberships m JOIN body_ancestry v ON v.body_id = m.body_id
+		WHERE m.user_id = ? AND EXISTS (SELECT 1 FROM body_ancestry c WHERE c.ancestor_id = v.ancestor_id AND c.body_id = ?) LIMIT 1) x`,
+		tx.Actor, body).Scan(&n)
 	return n > 0, err
 }
 
@@ -80,8 +82,8 @@ func (tx *Tx) inFederation(body int64) (bool, error) {
 // the same body).
 func (tx *Tx) sameFederation(a, b int64) (bool, error) {
 	var n int
-	err := tx.QueryRow(`SELECT COUNT(*) FROM (SELECT 1 FROM body_ancestry x JOIN body_ancestry y ON y.ancestor_id = x.ancestor_id
-		WHERE x.body_id = ? AND y.body_id = ? LIMIT 1) s`, a, b).Scan(&n)
+	err := tx.QueryRow(`SELECT COUNT(*) FROM (SELECT 1 FROM body_ancestry x
+		WHERE x.body_id = ? AND EXISTS (SELECT 1 FROM body_ancestry y WHERE y.ancestor_id = x.ancestor_id AND y.body_id = ?) LIMIT 1) s`, a, b).Scan(&n)
 	return n > 0, err
 }
 
@@ -711,9 +713,10 @@ func (db *DB) Matches(ctx context.Context, viewer, need int64, coords actions.Co
 		}
 		offers, err := queryAll(tx, scanOffer, `SELECT `+offerColumns+offerFrom+`
 			WHERE o.status = 'open' AND o.kind = ? AND o.pledged < o.quantity AND o.body_id <> ?
-			AND EXISTS (SELECT 1 FROM body_ancestry x JOIN body_ancestry y ON y.ancestor_id = x.ancestor_id WHERE x.body_id = ? AND y.body_id = o.body_id)
-			AND EXISTS (SELECT 1 FROM memberships m JOIN body_ancestry v ON v.body_id = m.body_id JOIN body_ancestry y ON y.ancestor_id = v.ancestor_id
-				WHERE m.user_id = ? AND y.body_id = o.body_id)
+			AND EXISTS (SELECT 1 FROM body_ancestry x WHERE x.body_id = ?
+				AND EXISTS (SELECT 1 FROM body_ancestry y WHERE y.ancestor_id = x.ancestor_id AND y.body_id = o.body_id))
+			AND EXISTS (SELECT 1 FROM memberships m JOIN body_ancestry v ON v.body_id = m.body_id WHERE m.user_id = ?
+				AND EXISTS (SELECT 1 FROM body_ancestry y WHERE y.ancestor_id = v.ancestor_id AND y.body_id = o.body_id))
 			ORDER BY o.id DESC LIMIT ?`, n.Kind, n.BodyID, n.BodyID, viewer, MatchCandidates)
 		if err != nil {
 			return err
