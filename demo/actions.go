@@ -220,7 +220,11 @@ func ScaleActions(ctx context.Context, db *store.DB, cs []store.BulkLoaded, perC
 			if rng.IntN(2) == 0 {
 				in.End = ptr(in.Start.Add(time.Duration(2+rng.IntN(72)) * time.Hour))
 			}
-			batch = append(batch, store.BulkAction{Actor: c.Facilitator, Body: c.Body, Input: in, Status: statuses[rng.IntN(len(statuses))]})
+			status := statuses[rng.IntN(len(statuses))]
+			if in.Start.After(now) {
+				status = actions.Called // what has not begun is only called
+			}
+			batch = append(batch, store.BulkAction{Actor: c.Facilitator, Body: c.Body, Input: in, Status: status})
 			if len(batch) == 500 {
 				if err := flush(); err != nil {
 					return 0, err

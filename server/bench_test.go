@@ -148,3 +148,58 @@ func BenchmarkDeliberationPages(b *testing.B) {
 		fmt.Sprintf("/bodies/%d/record", assembly), "/awaiting", "/communiques.atom"}
 	pageTimes(b, app, paths, []string{token})
 }
+
+// BenchmarkCoordinationPage renders the national assembly's coordinating
+// view — figures, the department map and the first page of the timeline —
+// under the filters people use, plus the daily summary, on a database made
+// by `asamblea demo --scale 10000 --actions 5` (10,000 committees, 50,000
+// actions) named by ASAMBLEA_BENCH_DB, as a member of a committee in it. It
+// reports server time and the gzipped weight of the unfiltered view.
+func BenchmarkCoordinationPage(b *testing.B) {
+	path := os.Getenv("ASAMBLEA_BENCH_DB")
+	if path == "" {
+		b.Skip("set ASAMBLEA_BENCH_DB to a database made by asamblea demo --scale N --actions K")
+	}
+	db, err := store.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	var national, viewer int64
+	if err := db.View(ctx, func(tx *store.Tx) error {
+		if err := tx.QueryRow(`SELECT id FROM bodies WHERE name = 'Asamblea Nacional (escala)'`).Scan(&national); err != nil {
+			return err
+		}
+		return tx.QueryRow(`SELECT m.user_id FROM memberships m JOIN body_ancestry ba ON ba.body_id = m.body_id
+			WHERE ba.ancestor_id = ? AND m.role = 'member' LIMIT 1`, national).Scan(&viewer)
+	}); err != nil {
+		b.Fatal(err)
+	}
+	app, err := server.New(server.DefaultConfig(), db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	token, err := db.CreateSession(ctx, viewer, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	view := fmt.Sprintf("/bodies/%d/coordination", national)
+	req := httptest.NewRequest("GET", view, nil)
+	req.AddCookie(&http.Cookie{Name: "asamblea", Value: token})
+	req.Header.Set("Accept-Encoding", "gzip")
+	w := httptest.NewRecorder()
+	app.ServeHTTP(w, req)
+	if w.Code != 200 || w.Header().Get("Content-Encoding") != "gzip" {
+		b.Fatalf("%s: %d %q", view, w.Code, w.Header().Get("Content-Encoding"))
+	}
+	size := w.Body.Len()
+	week := time.Now().AddDate(0, 0, -7).Format(time.DateOnly)
+	paths := []string{view, view + "?kind=roadblock", view + "?department=21", view + "?status=ongoing&department=15",
+		view + "?from=" + week, view + "/daily"}
+	if p := os.Getenv("ASAMBLEA_BENCH_PATH"); p != "" {
+		paths = []string{view + p}
+	}
+	pageTimes(b, app, paths, []string{token})
+	b.ReportMetric(float64(size), "gzip-bytes")
+}

@@ -776,6 +776,10 @@ type Daily struct {
 	Ended     []actions.Action `json:"ended"`
 	Repressed []actions.Action `json:"repressed"`
 	Ongoing   int              `json:"ongoing"` // actions ongoing now
+	// How many each list would have: a list shows DayLimit at most.
+	StartedN   int `json:"started_count"`
+	EndedN     int `json:"ended_count"`
+	RepressedN int `json:"repressed_count"`
 }
 
 // Lima is Peru's time zone (no daylight saving): days of the daily summary
@@ -783,7 +787,7 @@ type Daily struct {
 var Lima = time.FixedZone("PET", -5*3600)
 
 // DayLimit is how many actions each list of the daily summary shows.
-const DayLimit = 100
+const DayLimit = 40
 
 // DailySummary loads what started, ended and was repressed on day (in Peru
 // time) among the actions under body.
@@ -801,20 +805,28 @@ func (db *DB) DailySummary(ctx context.Context, viewer, body int64, day time.Tim
 		if d.Public {
 			pub = ` AND s.public`
 		}
-		list := func(col string) ([]actions.Action, error) {
-			return queryAll(tx, scanAction, `SELECT `+actionColumns+` FROM action_scope s JOIN actions a ON a.id = s.action_id JOIN bodies b ON b.id = a.body_id
-				WHERE s.assembly_id = ? AND s.`+col+` >= ? AND s.`+col+` < ?`+pub+` ORDER BY s.`+col+`, s.action_id LIMIT ?`, body, us(from), us(to), DayLimit)
+		list := func(col string, n *int) ([]actions.Action, error) {
+			where := ` FROM action_scope s WHERE s.assembly_id = ? AND s.` + col + ` > 0 AND s.` + col + ` >= ? AND s.` + col + ` < ?` + pub
+			if err := tx.QueryRow(`SELECT COUNT(*)`+where, body, us(from), us(to)).Scan(n); err != nil || *n == 0 {
+				return nil, err
+			}
+			return queryAll(tx, scanAction, `SELECT `+actionColumns+` FROM actions a JOIN bodies b ON b.id = a.body_id
+				WHERE a.id IN (SELECT s.action_id`+where+` ORDER BY s.`+col+`, s.action_id LIMIT ?) ORDER BY a.`+col+`, a.id`,
+				body, us(from), us(to), DayLimit)
 		}
-		if d.Started, err = list("starts"); err != nil {
+		if d.Started, err = list("starts", &d.StartedN); err != nil {
 			return err
 		}
-		if d.Ended, err = list("ended_at"); err != nil {
+		if d.Ended, err = list("ended_at", &d.EndedN); err != nil {
 			return err
 		}
-		if d.Repressed, err = list("repressed_at"); err != nil {
+		if d.Repressed, err = list("repressed_at", &d.RepressedN); err != nil {
 			return err
 		}
-		return tx.QueryRow(`SELECT COUNT(*) FROM action_scope s WHERE s.assembly_id = ? AND s.status = 'ongoing'`+pub, body).Scan(&d.Ongoing)
+		// (The partial indexes on ended_at and repressed_at serve the
+		// lists because "> 0" is written out; the ongoing count comes from
+		// the counts kept.)
+		return tx.QueryRow(`SELECT COALESCE(SUM(n), 0) FROM action_counts WHERE assembly_id = ? AND status = 'ongoing'`+strings.ReplaceAll(pub, "s.", ""), body).Scan(&d.Ongoing)
 	})
 	return d, err
 }

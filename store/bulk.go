@@ -186,7 +186,16 @@ func (db *DB) BulkCallActions(ctx context.Context, as []BulkAction, valid func(s
 			}
 			var ended int64
 			if status == actions.Ended {
-				ended = us(tx.Now)
+				// It ended at its end, or a day after it began, and not
+				// after now.
+				at := in.Start.Add(24 * time.Hour)
+				if in.End != nil {
+					at = *in.End
+				}
+				if at.After(tx.Now) {
+					at = tx.Now
+				}
+				ended = us(at)
 			}
 			id, err := tx.Insert(`INSERT INTO actions (body_id, kind, title, description, place, department, lat, lon, route, starts, ends, motion_id, visibility, status,
 					ended_at, mobilised, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)`,

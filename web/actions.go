@@ -440,6 +440,7 @@ type actionData struct {
 	Moves      []actions.Status // the statuses it may go to
 	Decision   *motions.Motion  // the decision that called it, if the viewer may see it
 	Rows       []reportRow
+	Needs      []actions.Need // the needs posted for it that the viewer may see
 }
 
 // reportRow is a report with the size its photo is shown at: small enough
@@ -515,6 +516,11 @@ func (s *Server) actionView(r *http.Request, id, before int64) (*Page, error) {
 	d.Text = motions.Format(a.Description)
 	for _, rp := range ap.Reports {
 		d.Rows = append(d.Rows, newReportRow(rp))
+	}
+	if ap.Access == store.CircleAccess {
+		if d.Needs, err = s.db.ActionNeeds(r.Context(), viewer, a.ID); err != nil {
+			return nil, err
+		}
 	}
 	p.Data = d
 	p.Title = a.Title
@@ -890,6 +896,8 @@ const dailyNeeds = 20
 type dailyList struct {
 	Title   string
 	Actions []actions.Action
+	More    int    // actions of the day beyond the list
+	MoreURL string // where they all are, if anywhere
 }
 
 // dailySummary is what started, ended and was repressed on one day (Peru
@@ -917,9 +925,11 @@ func (s *Server) dailySummary(w http.ResponseWriter, r *http.Request) {
 	d := dailyData{Daily: dd, Date: p.L.Date(from.Add(12 * time.Hour)),
 		Prev: from.AddDate(0, 0, -1).Format(dateOnly), Next: from.AddDate(0, 0, 1).Format(dateOnly)}
 	d.Lists = []dailyList{
-		{Title: p.L.N("daily.started", len(dd.Started)), Actions: dd.Started},
-		{Title: p.L.N("daily.ended", len(dd.Ended)), Actions: dd.Ended},
-		{Title: p.L.N("daily.repressed", len(dd.Repressed)), Actions: dd.Repressed},
+		{Title: p.L.N("daily.started", dd.StartedN), Actions: dd.Started, More: dd.StartedN - len(dd.Started),
+			// Every action that started that day is in the coordinating view.
+			MoreURL: fmt.Sprintf("/bodies/%d/coordination?status=&from=%s&to=%s", dd.Body.ID, dd.Day, from.AddDate(0, 0, 1).Format(dateOnly))},
+		{Title: p.L.N("daily.ended", dd.EndedN), Actions: dd.Ended, More: dd.EndedN - len(dd.Ended)},
+		{Title: p.L.N("daily.repressed", dd.RepressedN), Actions: dd.Repressed, More: dd.RepressedN - len(dd.Repressed)},
 	}
 	// The needs are for the federation's eyes: others see the actions only.
 	needs, total, err := s.db.OpenNeeds(r.Context(), httpauth.From(r).UserID(), id, dailyNeeds)
