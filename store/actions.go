@@ -764,8 +764,9 @@ func (tx *Tx) actionCounts(body int64, public bool, f actions.Filter) ([]actions
 	q, args := scopeWhere(body, public, actions.Filter{From: f.From, To: f.To})
 	return queryAll(tx, func(row scanner, c *actions.Count) error {
 		return row.Scan(&c.Department, &c.Kind, &c.Status, &c.N)
-	}, `SELECT s.department, s.kind, s.status, COUNT(*) FROM action_scope s WHERE `+q+` GROUP BY s.department, s.kind, s.status`, args...)
+	}, `SELECT s.department, s.kind, s.status, COUNT(*) FROM action_scope s`+tx.indexedBy("action_scope_dates")+` WHERE `+q+` GROUP BY s.department, s.kind, s.status`, args...)
 }
+
 
 // Daily is what happened in a body's view on one day.
 type Daily struct {
@@ -806,7 +807,11 @@ func (db *DB) DailySummary(ctx context.Context, viewer, body int64, day time.Tim
 			pub = ` AND s.public`
 		}
 		list := func(col string, n *int) ([]actions.Action, error) {
-			where := ` FROM action_scope s WHERE s.assembly_id = ? AND s.` + col + ` > 0 AND s.` + col + ` >= ? AND s.` + col + ` < ?` + pub
+			scope := ` FROM action_scope s`
+			if col == "starts" {
+				scope += tx.indexedBy("action_scope_dates")
+			}
+			where := scope + ` WHERE s.assembly_id = ? AND s.` + col + ` > 0 AND s.` + col + ` >= ? AND s.` + col + ` < ?` + pub
 			if err := tx.QueryRow(`SELECT COUNT(*)`+where, body, us(from), us(to)).Scan(n); err != nil || *n == 0 {
 				return nil, err
 			}
