@@ -767,7 +767,6 @@ func (tx *Tx) actionCounts(body int64, public bool, f actions.Filter) ([]actions
 	}, `SELECT s.department, s.kind, s.status, COUNT(*) FROM action_scope s`+tx.indexedBy("action_scope_dates")+` WHERE `+q+` GROUP BY s.department, s.kind, s.status`, args...)
 }
 
-
 // Daily is what happened in a body's view on one day.
 type Daily struct {
 	Body      bodies.Body      `json:"body"`
