@@ -30,12 +30,7 @@ import (
 // the match, the offer is pledged and its arrival confirmed; the assembly's
 // coordinating view shows the roadblock on its map and timeline.
 func TestCoordinatedAction(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("ASAMBLEA_E2E") == "1" {
-			t.Fatalf("chromium not found at %s and ASAMBLEA_E2E=1: %v", chromiumPath, err)
-		}
-		t.Skip("chromium not found at /usr/bin/chromium; install it with apt-get install chromium or set ASAMBLEA_E2E=1 to make this a failure")
-	}
+	requireChromium(t)
 	start := time.Now()
 	db, base := startServer(t)
 	out := shotDir(t)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -22,12 +21,7 @@ import (
 // with two seats, elects two delegates and an alternate in the browser,
 // recalls one, and sees the alternate seated in the regional assembly.
 func TestElectAndRecallDelegates(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("ASAMBLEA_E2E") == "1" {
-			t.Fatalf("chromium not found at %s and ASAMBLEA_E2E=1: %v", chromiumPath, err)
-		}
-		t.Skip("chromium not found at /usr/bin/chromium; install it with apt-get install chromium or set ASAMBLEA_E2E=1 to make this a failure")
-	}
+	requireChromium(t)
 	db, base := startServer(t)
 	out := shotDir(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)

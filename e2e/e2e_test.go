@@ -42,12 +42,7 @@ const viewW, viewH = 390, 844
 var fastHasher = accounts.Hasher{Time: 1, MemoryKiB: 64, Threads: 1}
 
 func TestPersonPath(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("ASAMBLEA_E2E") == "1" {
-			t.Fatalf("chromium not found at %s and ASAMBLEA_E2E=1: %v", chromiumPath, err)
-		}
-		t.Skip("chromium not found at /usr/bin/chromium; install it with apt-get install chromium or set ASAMBLEA_E2E=1 to make this a failure")
-	}
+	requireChromium(t)
 	start := time.Now()
 	db, base := startServer(t)
 	out := shotDir(t)
@@ -208,6 +203,18 @@ func TestPersonPath(t *testing.T) {
 
 // startServer runs asamblea in-process, as cmd/asamblea does, on a fresh
 // SQLite file, and returns its store and base URL.
+// requireChromium skips the test without a browser, unless ASAMBLEA_E2E=1
+// (as in CI), where a missing browser is a failure.
+func requireChromium(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("ASAMBLEA_E2E") == "1" {
+			t.Fatalf("chromium not found at %s and ASAMBLEA_E2E=1: %v", chromiumPath, err)
+		}
+		t.Skip("chromium not found at /usr/bin/chromium; install it with apt-get install chromium or set ASAMBLEA_E2E=1 to make this a failure")
+	}
+}
+
 func startServer(t *testing.T) (*store.DB, string) {
 	t.Helper()
 	db, err := store.Open(filepath.Join(t.TempDir(), "e2e.db"))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -48,12 +47,7 @@ type refRegion struct {
 // delegate deviates, and the deviation shows on the base's record with a
 // recall at hand.
 func TestReferral(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("ASAMBLEA_E2E") == "1" {
-			t.Fatalf("chromium not found at %s and ASAMBLEA_E2E=1: %v", chromiumPath, err)
-		}
-		t.Skip("chromium not found at /usr/bin/chromium; install it with apt-get install chromium or set ASAMBLEA_E2E=1 to make this a failure")
-	}
+	requireChromium(t)
 	start := time.Now()
 	db, base := startServer(t)
 	out := shotDir(t)

@@ -1100,13 +1100,5 @@ func (s *Server) actionsFeed(w http.ResponseWriter, r *http.Request) {
 			Updated:   a.UpdatedAt,
 		})
 	}
-	var buf bytes.Buffer
-	if _, err := f.WriteTo(&buf); err != nil {
-		s.fail(w, r, err, "", nil)
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Type", "application/atom+xml; charset=utf-8")
-	h.Set("Cache-Control", "public, max-age=300")
-	w.Write(buf.Bytes())
+	s.serveAtom(w, r, f)
 }

@@ -146,6 +146,11 @@ func (s *Server) communiquesFeed(w http.ResponseWriter, r *http.Request) {
 			Updated:   m.PublishedAt,
 		})
 	}
+	s.serveAtom(w, r, f)
+}
+
+// serveAtom writes a public Atom feed, whole or not at all.
+func (s *Server) serveAtom(w http.ResponseWriter, r *http.Request, f feeds.Feed) {
 	var buf bytes.Buffer
 	if _, err := f.WriteTo(&buf); err != nil {
 		s.fail(w, r, err, "", nil)
