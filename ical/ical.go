@@ -139,7 +139,7 @@ func (e Event) validate() error {
 	case e.Start.IsZero():
 		return errors.New("zero Start")
 	case !e.End.IsZero() && e.End.Before(e.Start):
-		return fmt.Errorf("End %s before Start %s", stamp(e.End), stamp(e.Start))
+		return fmt.Errorf("the end %s is before the start %s", stamp(e.End), stamp(e.Start))
 	case status(e.Status) == "" && e.Status != "":
 		return fmt.Errorf("unknown Status %q", e.Status)
 	case e.Sequence < 0:

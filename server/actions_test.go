@@ -274,7 +274,7 @@ func TestActionPages(t *testing.T) {
 	if strings.Contains(page, "Bloqueo indefinido") {
 		t.Error("the kind filter lets a roadblock through")
 	}
-	page = moHas(t, rosa, coord+"?department=15", "Ninguna acción con estos filtros.")
+	moHas(t, rosa, coord+"?department=15", "Ninguna acción con estos filtros.")
 	moHas(t, rosa, coord+"?status=ongoing", "Bloqueo indefinido del puente Maravillas")
 	if res := rosa.get(coord + "?from=2026-13-45"); res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Escribe la fecha como AAAA-MM-DD.") {
 		t.Errorf("a bad date in the filter: %d", res.status)
