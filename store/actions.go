@@ -107,16 +107,11 @@ func (tx *Tx) access(a actions.Action) (Access, error) {
 		if a.Visibility != actions.BodyOnly {
 			// So is any member of a body that shares an assembly with the
 			// caller, at any depth.
-			// (From the viewer's memberships up, then one key lookup each:
-			// the other way would walk every body under a national
-			// assembly.)
-			err := tx.QueryRow(`SELECT COUNT(*) FROM memberships m JOIN body_ancestry v ON v.body_id = m.body_id
-				WHERE m.user_id = ? AND EXISTS (SELECT 1 FROM body_ancestry c WHERE c.ancestor_id = v.ancestor_id AND c.body_id = ?)`,
-				tx.Actor, a.BodyID).Scan(&n)
+			in, err := tx.inFederation(a.BodyID)
 			if err != nil {
 				return NoAccess, err
 			}
-			if n > 0 {
+			if in {
 				return CircleAccess, nil
 			}
 		}
