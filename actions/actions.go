@@ -16,6 +16,7 @@ import (
 
 	"asamblea/bodies"
 	"asamblea/errs"
+	"asamblea/places"
 )
 
 // Kind is what sort of action it is.
@@ -145,15 +146,7 @@ type Action struct {
 
 // Department returns the code of the department the action is in (the
 // route's start for one that moves).
-func (a Action) Department() string { return Department(a.Place) }
-
-// Department returns the department code of a UBIGEO place.
-func Department(place string) string {
-	if len(place) < 2 {
-		return ""
-	}
-	return place[:2]
-}
+func (a Action) Department() string { return places.DepartmentOf(a.Place) }
 
 // Input is what a body fills in to call an action, or to correct one.
 type Input struct {

@@ -143,7 +143,7 @@ func ScaleActions(ctx context.Context, db *store.DB, cs []store.BulkLoaded, perC
 			return 0, err
 		}
 		place[c.Body] = code
-		d := actions.Department(code)
+		d := places.DepartmentOf(code)
 		if len(byDept[d]) == 0 {
 			depts = append(depts, d)
 		}
@@ -175,7 +175,7 @@ func ScaleActions(ctx context.Context, db *store.DB, cs []store.BulkLoaded, perC
 		regional = append(regional, a.ID)
 	}
 	national, err := db.CreateAssembly(ctx, head, store.AssemblyInput{
-		Input: bodies.Input{Name: "Asamblea Nacional (escala)", Sector: "other", Place: "150000", Public: true},
+		Input: bodies.Input{Name: ScaleNational, Sector: "other", Place: "150000", Public: true},
 		Level: "national", SeatRule: rule, Founders: regional[:1]}, pl.Valid)
 	if err != nil {
 		return 0, err
@@ -238,4 +238,21 @@ func ScaleActions(ctx context.Context, db *store.DB, cs []store.BulkLoaded, perC
 		}
 	}
 	return national.ID, nil
+}
+
+// ScaleNational is the name of the national assembly ScaleActions makes.
+const ScaleNational = "Asamblea Nacional (escala)"
+
+// ScaleViewer finds, in a database made by ScaleActions, the national
+// assembly and a plain member of a committee under it: who the
+// coordinating view is measured for.
+func ScaleViewer(ctx context.Context, db *store.DB) (national, member int64, err error) {
+	err = db.View(ctx, func(tx *store.Tx) error {
+		if err := tx.QueryRow(`SELECT id FROM bodies WHERE name = ?`, ScaleNational).Scan(&national); err != nil {
+			return fmt.Errorf("no %q: make the database with asamblea demo --scale N --actions K: %w", ScaleNational, err)
+		}
+		return tx.QueryRow(`SELECT m.user_id FROM memberships m JOIN body_ancestry ba ON ba.body_id = m.body_id
+			WHERE ba.ancestor_id = ? AND m.role = 'member' LIMIT 1`, national).Scan(&member)
+	})
+	return national, member, err
 }

@@ -900,14 +900,6 @@ func TestAggregate(t *testing.T) {
 	})
 }
 
-func TestDepartment(t *testing.T) {
-	for place, want := range map[string]string{"150101": "15", "0801": "08", "15": "15", "1": "", "": ""} {
-		if got := Department(place); got != want {
-			t.Errorf("Department(%q) = %q, want %q", place, got, want)
-		}
-	}
-}
-
 func TestRate(t *testing.T) {
 	tests := []struct{ followed, instructed, want int }{
 		{0, 0, -1},

@@ -111,15 +111,6 @@ func Aggregate(ref Referral, m Motion, rows []TallyRow) Aggregation {
 	return a
 }
 
-// Department returns the department of a UBIGEO place code (its first two
-// digits), or "" when the code has none.
-func Department(place string) string {
-	if len(place) < 2 {
-		return ""
-	}
-	return place[:2]
-}
-
 // Instruction is what a base decided on a motion of an assembly it sends
 // delegates to.
 type Instruction struct {

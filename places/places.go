@@ -234,6 +234,16 @@ func (t *Table) Within(code, area string) bool {
 	return p.Code == area || p.DepartmentCode == area || p.ProvinceCode == area
 }
 
+// DepartmentOf returns the department of a UBIGEO place code (its first
+// two digits), or "" when the code has none. It needs no table: a code
+// names its department.
+func DepartmentOf(code string) string {
+	if len(code) < 2 {
+		return ""
+	}
+	return code[:2]
+}
+
 // validCode reports whether s can be a code: printable, no spaces or commas.
 func validCode(s string) bool {
 	return s != "" && len(s) <= 32 && !strings.ContainsFunc(s, func(r rune) bool {

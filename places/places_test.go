@@ -272,3 +272,11 @@ func TestFold(t *testing.T) {
 		}
 	}
 }
+
+func TestDepartmentOf(t *testing.T) {
+	for place, want := range map[string]string{"150101": "15", "0801": "08", "15": "15", "1": "", "": ""} {
+		if got := places.DepartmentOf(place); got != want {
+			t.Errorf("DepartmentOf(%q) = %q, want %q", place, got, want)
+		}
+	}
+}

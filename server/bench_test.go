@@ -166,14 +166,8 @@ func BenchmarkCoordinationPage(b *testing.B) {
 	}
 	defer db.Close()
 	ctx := context.Background()
-	var national, viewer int64
-	if err := db.View(ctx, func(tx *store.Tx) error {
-		if err := tx.QueryRow(`SELECT id FROM bodies WHERE name = 'Asamblea Nacional (escala)'`).Scan(&national); err != nil {
-			return err
-		}
-		return tx.QueryRow(`SELECT m.user_id FROM memberships m JOIN body_ancestry ba ON ba.body_id = m.body_id
-			WHERE ba.ancestor_id = ? AND m.role = 'member' LIMIT 1`, national).Scan(&viewer)
-	}); err != nil {
+	national, viewer, err := demo.ScaleViewer(ctx, db)
+	if err != nil {
 		b.Fatal(err)
 	}
 	app, err := server.New(server.DefaultConfig(), db, slog.New(slog.NewTextHandler(io.Discard, nil)))

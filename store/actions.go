@@ -14,6 +14,7 @@ import (
 	"asamblea/bodies"
 	"asamblea/errs"
 	"asamblea/motions"
+	"asamblea/places"
 )
 
 // Photo is a photo re-encoded without metadata (package photos makes one),
@@ -165,7 +166,7 @@ func (db *DB) CallAction(ctx context.Context, actor, body int64, in actions.Inpu
 		}
 		id, err := tx.Insert(`INSERT INTO actions (body_id, kind, title, description, place, department, lat, lon, route, starts, ends, motion_id, visibility, status,
 				mobilised, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'called', ?, ?, ?, ?)`,
-			body, in.Kind, in.Title, in.Description, in.Place, actions.Department(in.Place), in.Lat, in.Lon, route, us(in.Start), optUS(in.End),
+			body, in.Kind, in.Title, in.Description, in.Place, places.DepartmentOf(in.Place), in.Lat, in.Lon, route, us(in.Start), optUS(in.End),
 			in.MotionID, in.Visibility, members, actor, us(tx.Now), us(tx.Now))
 		if err != nil {
 			return err
@@ -229,7 +230,7 @@ func (db *DB) EditAction(ctx context.Context, actor, id int64, in actions.Input,
 		}
 		if _, err := tx.Exec(`UPDATE actions SET kind = ?, title = ?, description = ?, place = ?, department = ?, lat = ?, lon = ?, route = ?, starts = ?, ends = ?,
 				motion_id = ?, visibility = ?, updated_at = ? WHERE id = ?`,
-			in.Kind, in.Title, in.Description, in.Place, actions.Department(in.Place), in.Lat, in.Lon, route, us(in.Start), optUS(in.End),
+			in.Kind, in.Title, in.Description, in.Place, places.DepartmentOf(in.Place), in.Lat, in.Lon, route, us(in.Start), optUS(in.End),
 			in.MotionID, in.Visibility, us(tx.Now), id); err != nil {
 			return err
 		}

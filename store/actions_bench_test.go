@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"asamblea/actions"
+	"asamblea/demo"
 	"asamblea/store"
 )
 
@@ -27,17 +28,13 @@ func BenchmarkCoordinate(b *testing.B) {
 	}
 	defer db.Close()
 	ctx := context.Background()
-	var national, viewer int64
+	national, viewer, err := demo.ScaleViewer(ctx, db)
+	if err != nil {
+		b.Fatal(err)
+	}
 	var n int
 	if err := db.View(ctx, func(tx *store.Tx) error {
-		if err := tx.QueryRow(`SELECT id FROM bodies WHERE name = 'Asamblea Nacional (escala)'`).Scan(&national); err != nil {
-			return err
-		}
-		if err := tx.QueryRow(`SELECT COUNT(*) FROM action_scope WHERE assembly_id = ?`, national).Scan(&n); err != nil {
-			return err
-		}
-		return tx.QueryRow(`SELECT m.user_id FROM memberships m JOIN body_ancestry ba ON ba.body_id = m.body_id
-			WHERE ba.ancestor_id = ? AND m.role = 'member' LIMIT 1`, national).Scan(&viewer)
+		return tx.QueryRow(`SELECT COUNT(*) FROM action_scope WHERE assembly_id = ?`, national).Scan(&n)
 	}); err != nil {
 		b.Fatal(err)
 	}

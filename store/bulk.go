@@ -10,6 +10,7 @@ import (
 	"asamblea/authz"
 	"asamblea/bodies"
 	"asamblea/errs"
+	"asamblea/places"
 )
 
 // BulkCommittee is a committee to load with its members; the first member
@@ -199,7 +200,7 @@ func (db *DB) BulkCallActions(ctx context.Context, as []BulkAction, valid func(s
 			}
 			id, err := tx.Insert(`INSERT INTO actions (body_id, kind, title, description, place, department, lat, lon, route, starts, ends, motion_id, visibility, status,
 					ended_at, mobilised, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)`,
-				b.Body, in.Kind, in.Title, in.Description, in.Place, actions.Department(in.Place), in.Lat, in.Lon, route, us(in.Start), optUS(in.End),
+				b.Body, in.Kind, in.Title, in.Description, in.Place, places.DepartmentOf(in.Place), in.Lat, in.Lon, route, us(in.Start), optUS(in.End),
 				in.Visibility, status, ended, n, b.Actor, us(tx.Now), us(tx.Now))
 			if err != nil {
 				return err

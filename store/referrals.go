@@ -9,6 +9,7 @@ import (
 	"asamblea/bodies"
 	"asamblea/errs"
 	"asamblea/motions"
+	"asamblea/places"
 	"asamblea/voting"
 )
 
@@ -137,7 +138,7 @@ func (tx *Tx) referralDecided(m motions.Motion) error {
 		if err := tx.QueryRow(`SELECT place, members FROM bodies WHERE id = ?`, m.BodyID).Scan(&place, &members); err != nil {
 			return err
 		}
-		dept := motions.Department(place)
+		dept := places.DepartmentOf(place)
 		res, err := tx.Exec(`UPDATE referral_tally SET committees = committees + 1, members = members + ? WHERE referral_id = ? AND choice = ? AND department = ?`,
 			members, m.ReferralID, m.Result, dept)
 		if err != nil {
