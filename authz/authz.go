@@ -56,6 +56,12 @@ const (
 	MarkRepressed Action = "action.repress" // mark an action the body called or joined as repressed
 	PostNeed      Action = "need.post"      // post or cancel the body's needs and offers
 	Pledge        Action = "need.pledge"    // pledge the body's offer to a need, confirm what arrived
+
+	ManageElection   Action = "election.manage" // call an election in the body's name, set its calendar and stations, publish, annul a sheet
+	ViewElection     Action = "election.view"   // see the body's internal elections
+	EnterSheet       Action = "election.sheet"  // enter a polling station's tally sheet for an election the body organises
+	VoteElection     Action = "election.vote"   // vote in the body's internal election, register, sign a recall petition
+	TakePartPublicly Action = "election.public" // register a candidacy or sign a recall petition in a public election
 )
 
 // Subject is who asks, seen from one body.
@@ -131,6 +137,12 @@ var rules = map[Action]rule{
 	MarkRepressed: secretary,
 	PostNeed:      secretary,
 	Pledge:        secretary,
+
+	ManageElection:   facilitator,
+	ViewElection:     func(s Subject) bool { return member(s) || voter(s) },
+	EnterSheet:       member,
+	VoteElection:     voter,
+	TakePartPublicly: signedIn,
 }
 
 // Allowed reports whether s may do a.

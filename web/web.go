@@ -267,6 +267,7 @@ func (s *Server) Routes() []httpauth.Route {
 	routes = append(routes, s.motionRoutes()...)
 	routes = append(routes, s.meetingRoutes()...)
 	routes = append(routes, s.actionRoutes()...)
+	routes = append(routes, s.pollRoutes()...)
 	return append(routes, s.needRoutes()...)
 }
 
