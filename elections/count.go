@@ -28,15 +28,15 @@ type Ballot struct {
 func (b Ballot) Encode(lists bool, options int) (string, error) {
 	if lists {
 		if len(b.Ranking) > 0 {
-			return "", errs.Field("list", "election.ballot.ranking")
+			return "", errs.Field("list", "poll.ballot.ranking")
 		}
 		if b.List < 0 || b.List > options {
-			return "", errs.Field("list", "election.ballot.unknown")
+			return "", errs.Field("list", "poll.ballot.unknown")
 		}
 		return strconv.Itoa(b.List), nil
 	}
 	if b.List != 0 {
-		return "", errs.Field("ranking", "election.ballot.list")
+		return "", errs.Field("ranking", "poll.ballot.list")
 	}
 	if len(b.Ranking) == 0 {
 		return "0", nil
@@ -45,10 +45,10 @@ func (b Ballot) Encode(lists bool, options int) (string, error) {
 	parts := make([]string, len(b.Ranking))
 	for i, n := range b.Ranking {
 		if n < 1 || n > options {
-			return "", errs.Field("ranking", "election.ballot.unknown")
+			return "", errs.Field("ranking", "poll.ballot.unknown")
 		}
 		if seen[n] {
-			return "", errs.Field("ranking", "election.ballot.twice")
+			return "", errs.Field("ranking", "poll.ballot.twice")
 		}
 		seen[n] = true
 		parts[i] = strconv.Itoa(n)

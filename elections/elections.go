@@ -146,19 +146,19 @@ func (in *Input) Clean(now time.Time) error {
 		in.Scope = PublicScope
 	}
 	if !in.Scope.Valid() {
-		return errs.Field("scope", "election.scope.unknown")
+		return errs.Field("scope", "poll.scope.unknown")
 	}
 	if in.Seats < 1 || in.Seats > SeatsMax {
-		return errs.Field("seats", "election.seats.range", SeatsMax)
+		return errs.Field("seats", "poll.seats.range", SeatsMax)
 	}
 	if in.Method == "" {
 		in.Method = string(tally.DHondt)
 	}
 	if !slices.Contains(Methods, in.Method) {
-		return errs.Field("method", "election.method.unknown")
+		return errs.Field("method", "poll.method.unknown")
 	}
 	if in.Scope.Paper() && !IsListMethod(in.Method) {
-		return errs.Field("method", "election.method.paper")
+		return errs.Field("method", "poll.method.paper")
 	}
 	in.Threshold = strings.TrimSuffix(strings.TrimSpace(in.Threshold), "%")
 	if in.Threshold == "0" {
@@ -166,10 +166,10 @@ func (in *Input) Clean(now time.Time) error {
 	}
 	if in.Threshold != "" {
 		if !IsListMethod(in.Method) {
-			return errs.Field("threshold", "election.threshold.lists")
+			return errs.Field("threshold", "poll.threshold.lists")
 		}
 		if _, err := tally.ParsePercent(in.Threshold); err != nil {
-			return errs.Field("threshold", "election.threshold.bad")
+			return errs.Field("threshold", "poll.threshold.bad")
 		}
 	}
 	in.RecallShare = strings.TrimSuffix(strings.TrimSpace(in.RecallShare), "%")
@@ -177,7 +177,7 @@ func (in *Input) Clean(now time.Time) error {
 		in.RecallShare = "10"
 	}
 	if r, err := tally.ParsePercent(in.RecallShare); err != nil || r.Sign() <= 0 {
-		return errs.Field("recall_share", "election.recall_share.bad")
+		return errs.Field("recall_share", "poll.recall_share.bad")
 	}
 	switch {
 	case in.RegistrationCloses.IsZero():
@@ -187,17 +187,17 @@ func (in *Input) Clean(now time.Time) error {
 	case in.VotingCloses.IsZero():
 		return errs.Field("voting_closes", "error.required")
 	case !in.RegistrationCloses.After(now):
-		return errs.Field("registration_closes", "election.date.past")
+		return errs.Field("registration_closes", "poll.date.past")
 	case in.VotingOpens.Before(in.RegistrationCloses):
-		return errs.Field("voting_opens", "election.date.order")
+		return errs.Field("voting_opens", "poll.date.order")
 	case !in.VotingCloses.After(in.VotingOpens):
-		return errs.Field("voting_closes", "election.date.order")
+		return errs.Field("voting_closes", "poll.date.order")
 	}
 	if in.PublishBy.IsZero() {
 		in.PublishBy = in.VotingCloses.Add(72 * time.Hour)
 	}
 	if in.PublishBy.Before(in.VotingCloses) {
-		return errs.Field("publish_by", "election.date.order")
+		return errs.Field("publish_by", "poll.date.order")
 	}
 	return nil
 }
@@ -281,39 +281,39 @@ func (in *CandidacyInput) Clean(e Input) error {
 			continue
 		}
 		if c.Name, err = bodies.CleanText("candidates", c.Name, 2, NameMax, false); err != nil {
-			return errs.Field("candidates", "election.candidate.name", i+1)
+			return errs.Field("candidates", "poll.candidate.name", i+1)
 		}
 		c.Gender = strings.ToUpper(strings.TrimSpace(c.Gender))
 		if !slices.Contains(Genders, c.Gender) {
-			return errs.Field("candidates", "election.candidate.gender", i+1)
+			return errs.Field("candidates", "poll.candidate.gender", i+1)
 		}
 		for _, o := range cs {
 			if strings.EqualFold(o.Name, c.Name) {
-				return errs.Field("candidates", "election.candidate.twice", c.Name)
+				return errs.Field("candidates", "poll.candidate.twice", c.Name)
 			}
 		}
 		cs = append(cs, c)
 	}
 	in.Candidates = cs
 	if len(cs) == 0 {
-		return errs.Field("candidates", "election.candidates.none")
+		return errs.Field("candidates", "poll.candidates.none")
 	}
 	if !e.Lists() {
 		if len(cs) != 1 {
-			return errs.Field("candidates", "election.candidates.single")
+			return errs.Field("candidates", "poll.candidates.single")
 		}
 		if strings.TrimSpace(in.Name) == "" {
 			in.Name = cs[0].Name
 		}
 	} else if len(cs) > e.Seats {
-		return errs.Field("candidates", "election.candidates.too_many", e.Seats)
+		return errs.Field("candidates", "poll.candidates.too_many", e.Seats)
 	}
 	if in.Name, err = bodies.CleanText("name", in.Name, 2, NameMax, false); err != nil {
 		return err
 	}
 	if e.Parity && e.Lists() {
 		if p := AlternationBreak(cs); p > 0 {
-			return errs.Field("candidates", "election.candidates.alternation", p)
+			return errs.Field("candidates", "poll.candidates.alternation", p)
 		}
 	}
 	return nil

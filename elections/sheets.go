@@ -33,14 +33,14 @@ func (in *StationInput) Clean(valid func(string) bool) error {
 	if len(in.Code) > StationCodeMax || strings.ContainsFunc(in.Code, func(r rune) bool {
 		return !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r == '-')
 	}) {
-		return errs.Field("code", "election.station.code")
+		return errs.Field("code", "poll.station.code")
 	}
 	in.Place = strings.TrimSpace(in.Place)
 	if len(in.Place) != 6 || !valid(in.Place) {
-		return errs.Field("place", "election.station.district")
+		return errs.Field("place", "poll.station.district")
 	}
 	if in.Electorate < 1 || in.Electorate > ElectorateMax {
-		return errs.Field("electorate", "election.station.electorate", ElectorateMax)
+		return errs.Field("electorate", "poll.station.electorate", ElectorateMax)
 	}
 	return nil
 }
@@ -90,14 +90,14 @@ type Sheet struct {
 // Clean checks a sheet with options options.
 func (s Sheet) Clean(options int) error {
 	if len(s.Votes) != options {
-		return errs.Field("votes", "election.sheet.options", options)
+		return errs.Field("votes", "poll.sheet.options", options)
 	}
 	for _, v := range append(slices.Clip(s.Votes), s.Blank, s.Null) {
 		if v < 0 {
-			return errs.Field("votes", "election.sheet.negative")
+			return errs.Field("votes", "poll.sheet.negative")
 		}
 		if v > ElectorateMax {
-			return errs.Field("votes", "election.sheet.too_many", ElectorateMax)
+			return errs.Field("votes", "poll.sheet.too_many", ElectorateMax)
 		}
 	}
 	return nil
@@ -160,7 +160,7 @@ func Reconcile(entries []Entry, electorate int64) (string, *Sheet) {
 func CheckEntrant(entries []Entry, user int64) error {
 	for _, e := range entries {
 		if e.UserID == user {
-			return errs.New(errs.Conflict, "election.sheet.same_person")
+			return errs.New(errs.Conflict, "poll.sheet.same_person")
 		}
 	}
 	return nil

@@ -42,7 +42,7 @@ func (tx *Tx) scanElection(row scanner, e *elections.Election) error {
 func (tx *Tx) loadElection(id int64) (elections.Election, error) {
 	var e elections.Election
 	if err := tx.scanElection(tx.QueryRow(`SELECT `+electionColumns+electionFrom+` WHERE e.id = ?`, id), &e); err != nil {
-		return e, notFound(err, "election.not_found")
+		return e, notFound(err, "poll.not_found")
 	}
 	if e.Scope.Paper() {
 		a, err := tx.area(id, 0, "")
@@ -83,7 +83,7 @@ func (tx *Tx) visibleElection(id int64) (elections.Election, authz.Subject, erro
 		return e, s, err
 	}
 	if e.Scope != elections.PublicScope && !authz.Allowed(authz.ViewElection, s) {
-		return elections.Election{}, s, errs.New(errs.NotFound, "election.not_found")
+		return elections.Election{}, s, errs.New(errs.NotFound, "poll.not_found")
 	}
 	return e, s, nil
 }
@@ -118,10 +118,10 @@ func (db *DB) CallElection(ctx context.Context, actor, body int64, in elections.
 			return err
 		}
 		if in.Scope == elections.AssemblyScope && b.Kind != bodies.Assembly {
-			return errs.Field("scope", "election.scope.assembly")
+			return errs.Field("scope", "poll.scope.assembly")
 		}
 		if in.Scope == elections.BodyScope && b.Kind == bodies.Assembly {
-			return errs.Field("scope", "election.scope.body")
+			return errs.Field("scope", "poll.scope.body")
 		}
 		seed := rand.Int64N(1<<62) + 1
 		id, err := tx.Insert(`INSERT INTO elections (body_id, title, description, scope, seats, method, threshold, parity, recall_share,
@@ -136,7 +136,7 @@ func (db *DB) CallElection(ctx context.Context, actor, body int64, in elections.
 				return err
 			}
 		}
-		if err := tx.Record("election.called", body, map[string]any{"election": id, "input": in, "seed": seed}); err != nil {
+		if err := tx.Record("poll.called", body, map[string]any{"election": id, "input": in, "seed": seed}); err != nil {
 			return err
 		}
 		e, err = tx.loadElection(id)
@@ -166,7 +166,7 @@ func (db *DB) SetCalendar(ctx context.Context, actor, id int64, c elections.Cale
 
 func (tx *Tx) setCalendar(old elections.Election, c elections.Calendar) error {
 	if old.Phase == elections.Published {
-		return errs.New(errs.Conflict, "election.published")
+		return errs.New(errs.Conflict, "poll.published")
 	}
 	// A date already past stays as it was: the phase it closed is over.
 	keep := func(field string, was, now time.Time) (time.Time, error) {
@@ -174,7 +174,7 @@ func (tx *Tx) setCalendar(old elections.Election, c elections.Calendar) error {
 			return was, nil
 		}
 		if !was.After(tx.Now) {
-			return was, errs.Field(field, "election.date.passed")
+			return was, errs.Field(field, "poll.date.passed")
 		}
 		if now.Before(tx.Now) {
 			now = tx.Now
@@ -197,9 +197,9 @@ func (tx *Tx) setCalendar(old elections.Election, c elections.Calendar) error {
 	}
 	switch {
 	case in.VotingOpens.Before(in.RegistrationCloses):
-		return errs.Field("voting_opens", "election.date.order")
+		return errs.Field("voting_opens", "poll.date.order")
 	case !in.VotingCloses.After(in.VotingOpens):
-		return errs.Field("voting_closes", "election.date.order")
+		return errs.Field("voting_closes", "poll.date.order")
 	case in.PublishBy.Before(in.VotingCloses):
 		in.PublishBy = in.VotingCloses
 	}
@@ -210,14 +210,14 @@ func (tx *Tx) setCalendar(old elections.Election, c elections.Calendar) error {
 			return err
 		}
 		if n == 0 {
-			return errs.Field("voting_opens", "election.candidacies.none")
+			return errs.Field("voting_opens", "poll.candidacies.none")
 		}
 	}
 	if _, err := tx.Exec(`UPDATE elections SET registration_closes = ?, voting_opens = ?, voting_closes = ?, publish_by = ? WHERE id = ?`,
 		us(in.RegistrationCloses), us(in.VotingOpens), us(in.VotingCloses), us(in.PublishBy), old.ID); err != nil {
 		return err
 	}
-	return tx.Record("election.calendar", old.BodyID, map[string]any{"election": old.ID, "calendar": in.Calendar})
+	return tx.Record("poll.calendar", old.BodyID, map[string]any{"election": old.ID, "calendar": in.Calendar})
 }
 
 // Advance ends the election's current phase now: registration closes, the
@@ -238,7 +238,7 @@ func (db *DB) Advance(ctx context.Context, actor, id int64) (elections.Election,
 		case elections.Voting:
 			c.VotingCloses = tx.Now
 		default:
-			return errs.New(errs.Conflict, "election.phase.last")
+			return errs.New(errs.Conflict, "poll.phase.last")
 		}
 		if err := tx.setCalendar(old, c); err != nil {
 			return err
@@ -446,7 +446,7 @@ func (db *DB) RegisterCandidacy(ctx context.Context, actor, id int64, in electio
 			return err
 		}
 		if e.Phase != elections.Registration {
-			return errs.New(errs.Conflict, "election.registration.closed")
+			return errs.New(errs.Conflict, "poll.registration.closed")
 		}
 		if err := in.Clean(e.Input); err != nil {
 			return err
@@ -456,7 +456,7 @@ func (db *DB) RegisterCandidacy(ctx context.Context, actor, id int64, in electio
 			return err
 		}
 		if n > 0 {
-			return errs.Field("name", "election.candidacy.taken")
+			return errs.Field("name", "poll.candidacy.taken")
 		}
 		var number int
 		if err := tx.QueryRow(`SELECT COALESCE(MAX(number), 0) + 1 FROM candidacies WHERE election_id = ?`, id).Scan(&number); err != nil {
@@ -473,7 +473,7 @@ func (db *DB) RegisterCandidacy(ctx context.Context, actor, id int64, in electio
 				return err
 			}
 		}
-		if err := tx.Record("election.candidacy", e.BodyID, map[string]any{"election": id, "candidacy": cid, "number": number, "input": in}); err != nil {
+		if err := tx.Record("poll.candidacy", e.BodyID, map[string]any{"election": id, "candidacy": cid, "number": number, "input": in}); err != nil {
 			return err
 		}
 		cs, err := tx.candidacies(id, true)
@@ -497,7 +497,7 @@ func (db *DB) WithdrawCandidacy(ctx context.Context, actor, candidacy int64) err
 		var status string
 		err := tx.QueryRow(`SELECT election_id, registered_by, number, status FROM candidacies WHERE id = ?`, candidacy).Scan(&id, &by, &number, &status)
 		if err != nil {
-			return notFound(err, "election.candidacy.not_found")
+			return notFound(err, "poll.candidacy.not_found")
 		}
 		e, s, err := tx.visibleElection(id)
 		if err != nil {
@@ -507,10 +507,10 @@ func (db *DB) WithdrawCandidacy(ctx context.Context, actor, candidacy int64) err
 			return authz.Check(authz.ManageElection, s)
 		}
 		if e.Phase != elections.Registration {
-			return errs.New(errs.Conflict, "election.registration.closed")
+			return errs.New(errs.Conflict, "poll.registration.closed")
 		}
 		if status != elections.Registered {
-			return errs.New(errs.Conflict, "election.candidacy.withdrawn")
+			return errs.New(errs.Conflict, "poll.candidacy.withdrawn")
 		}
 		if _, err := tx.Exec(`UPDATE candidacies SET status = 'withdrawn', number = ? WHERE id = ?`, -candidacy, candidacy); err != nil {
 			return err
@@ -518,7 +518,7 @@ func (db *DB) WithdrawCandidacy(ctx context.Context, actor, candidacy int64) err
 		if _, err := tx.Exec(`UPDATE candidacies SET number = number - 1 WHERE election_id = ? AND number > ?`, id, number); err != nil {
 			return err
 		}
-		return tx.Record("election.candidacy.withdrawn", e.BodyID, map[string]any{"election": id, "candidacy": candidacy})
+		return tx.Record("poll.candidacy.withdrawn", e.BodyID, map[string]any{"election": id, "candidacy": candidacy})
 	})
 }
 
@@ -530,10 +530,10 @@ const StationsMaxPerCall = 5000
 // refused and nothing of the call is stored.
 func (db *DB) AddStations(ctx context.Context, actor, id int64, in []elections.StationInput, valid func(string) bool) (int, error) {
 	if len(in) == 0 {
-		return 0, errs.Field("stations", "election.stations.none")
+		return 0, errs.Field("stations", "poll.stations.none")
 	}
 	if len(in) > StationsMaxPerCall {
-		return 0, errs.Field("stations", "election.stations.too_many", StationsMaxPerCall)
+		return 0, errs.Field("stations", "poll.stations.too_many", StationsMaxPerCall)
 	}
 	seen := map[string]bool{}
 	for i := range in {
@@ -544,7 +544,7 @@ func (db *DB) AddStations(ctx context.Context, actor, id int64, in []elections.S
 			return 0, e
 		}
 		if seen[in[i].Code] {
-			return 0, errs.Field("code", "election.station.twice", in[i].Code)
+			return 0, errs.Field("code", "poll.station.twice", in[i].Code)
 		}
 		seen[in[i].Code] = true
 	}
@@ -554,13 +554,13 @@ func (db *DB) AddStations(ctx context.Context, actor, id int64, in []elections.S
 			return err
 		}
 		if !e.Scope.Paper() {
-			return errs.New(errs.Conflict, "election.stations.online")
+			return errs.New(errs.Conflict, "poll.stations.online")
 		}
 		if e.Phase == elections.Published {
-			return errs.New(errs.Conflict, "election.published")
+			return errs.New(errs.Conflict, "poll.published")
 		}
 		if e.Stations+len(in) > elections.StationsMax {
-			return errs.Field("stations", "election.stations.too_many", elections.StationsMax)
+			return errs.Field("stations", "poll.stations.too_many", elections.StationsMax)
 		}
 		sums := map[string]*elections.Area{}
 		const per = 200
@@ -587,7 +587,7 @@ func (db *DB) AddStations(ctx context.Context, actor, id int64, in []elections.S
 			}
 			if _, err := tx.Exec(q.String(), args...); err != nil {
 				if isUnique(err) {
-					return errs.Field("code", "election.station.taken")
+					return errs.Field("code", "poll.station.taken")
 				}
 				return err
 			}
@@ -599,7 +599,7 @@ func (db *DB) AddStations(ctx context.Context, actor, id int64, in []elections.S
 				return err
 			}
 		}
-		return tx.Record("election.stations", e.BodyID, map[string]any{"election": id, "stations": in})
+		return tx.Record("poll.stations", e.BodyID, map[string]any{"election": id, "stations": in})
 	})
 	return len(in), err
 }
@@ -671,7 +671,7 @@ func (tx *Tx) checkContest(id, contest int64) error {
 		return err
 	}
 	if n == 0 {
-		return errs.New(errs.NotFound, "election.recall.not_found")
+		return errs.New(errs.NotFound, "poll.recall.not_found")
 	}
 	return nil
 }
@@ -752,7 +752,7 @@ func (db *DB) Station(ctx context.Context, viewer, station, contest int64) (elec
 		tx.Actor = viewer
 		var id int64
 		if err := tx.QueryRow(`SELECT election_id FROM stations WHERE id = ?`, station).Scan(&id); err != nil {
-			return notFound(err, "election.station.not_found")
+			return notFound(err, "poll.station.not_found")
 		}
 		e, subj, err := tx.visibleElection(id)
 		if err != nil {
@@ -778,7 +778,7 @@ func (tx *Tx) station(station, contest int64) (elections.Station, error) {
 	err := scanStation(tx.QueryRow(`SELECT s.id, s.election_id, s.code, s.place, s.department, s.electorate, COALESCE(h.status, 'awaiting'),
 			COALESCE(h.sheet, ''), COALESCE(h.note, ''), COALESCE(h.updated_at, 0)
 		FROM stations s LEFT JOIN station_sheets h ON h.station_id = s.id AND h.contest = ? WHERE s.id = ?`, contest, station), &s)
-	return s, notFound(err, "election.station.not_found")
+	return s, notFound(err, "poll.station.not_found")
 }
 
 func (tx *Tx) entries(station, contest int64) ([]elections.Entry, error) {
@@ -814,7 +814,7 @@ func (tx *Tx) sheetContest(e elections.Election, contest int64) (contestState, e
 	var status string
 	err := tx.QueryRow(`SELECT status FROM election_recalls WHERE id = ? AND election_id = ?`, contest, e.ID).Scan(&status)
 	if err != nil {
-		return contestState{}, notFound(err, "election.recall.not_found")
+		return contestState{}, notFound(err, "poll.recall.not_found")
 	}
 	return contestState{options: len(elections.RecallOptions), open: status == elections.RecallVote}, nil
 }
@@ -851,10 +851,10 @@ func (tx *Tx) enterSheet(station, contest int64, sheet elections.Sheet) (electio
 		return s, err
 	}
 	if !c.open {
-		return s, errs.New(errs.Conflict, "election.sheet.closed")
+		return s, errs.New(errs.Conflict, "poll.sheet.closed")
 	}
 	if elections.Done(s.Status) {
-		return s, errs.New(errs.Conflict, "election.sheet.settled")
+		return s, errs.New(errs.Conflict, "poll.sheet.settled")
 	}
 	if err := sheet.Clean(c.options); err != nil {
 		return s, err
@@ -870,7 +870,7 @@ func (tx *Tx) enterSheet(station, contest int64, sheet elections.Sheet) (electio
 	}
 	for _, x := range entries {
 		if x.UserID == tx.Actor && x.Sheet.Equal(sheet) {
-			return s, errs.New(errs.Conflict, "election.sheet.same_person")
+			return s, errs.New(errs.Conflict, "poll.sheet.same_person")
 		}
 	}
 	was := s.Status
@@ -906,7 +906,7 @@ func (tx *Tx) enterSheet(station, contest int64, sheet elections.Sheet) (electio
 	if contest != 0 {
 		payload["recall"] = contest
 	}
-	if err := tx.Record("election.sheet", e.BodyID, payload); err != nil {
+	if err := tx.Record("poll.sheet", e.BodyID, payload); err != nil {
 		return s, err
 	}
 	s.Status, s.Sheet, s.Entries = status, nil, entries
@@ -976,7 +976,7 @@ func (db *DB) AnnulSheet(ctx context.Context, actor, station, contest int64, rea
 			return err
 		}
 		if s.Status == elections.Annulled {
-			return errs.New(errs.Conflict, "election.sheet.annulled")
+			return errs.New(errs.Conflict, "poll.sheet.annulled")
 		}
 		if _, err := tx.Exec(`INSERT INTO station_sheets (station_id, contest, status, sheet, entries, note, updated_at) VALUES (?, ?, 'annulled', '', 0, ?, ?)
 			ON CONFLICT (station_id, contest) DO UPDATE SET status = 'annulled', sheet = '', note = excluded.note, updated_at = excluded.updated_at`,
@@ -990,7 +990,7 @@ func (db *DB) AnnulSheet(ctx context.Context, actor, station, contest int64, rea
 		if contest != 0 {
 			payload["recall"] = contest
 		}
-		return tx.Record("election.sheet.annulled", e.BodyID, payload)
+		return tx.Record("poll.sheet.annulled", e.BodyID, payload)
 	})
 }
 
@@ -1006,13 +1006,13 @@ func (db *DB) CastBallot(ctx context.Context, actor, id int64, b elections.Ballo
 			return err
 		}
 		if e.Scope.Paper() {
-			return errs.New(errs.Conflict, "election.vote.paper")
+			return errs.New(errs.Conflict, "poll.vote.paper")
 		}
 		if err := authz.Check(authz.VoteElection, s); err != nil {
 			return err
 		}
 		if e.Phase != elections.Voting {
-			return errs.New(errs.Conflict, "election.vote.closed")
+			return errs.New(errs.Conflict, "poll.vote.closed")
 		}
 		var n int
 		if err := tx.QueryRow(`SELECT COUNT(*) FROM candidacies WHERE election_id = ? AND status = 'registered'`, id).Scan(&n); err != nil {
@@ -1042,7 +1042,7 @@ func (tx *Tx) castOnline(id, contest int64, key, receipt string, body int64) err
 		if err != nil {
 			return err
 		}
-		return errs.New(errs.Conflict, "election.vote.twice")
+		return errs.New(errs.Conflict, "poll.vote.twice")
 	}
 	if _, err := tx.Exec(`INSERT INTO election_choices (election_id, contest, choice, weight) VALUES (?, ?, ?, 1)
 		ON CONFLICT (election_id, contest, choice) DO UPDATE SET weight = election_choices.weight + 1`, id, contest, key); err != nil {
@@ -1055,12 +1055,12 @@ func (tx *Tx) castOnline(id, contest int64, key, receipt string, body int64) err
 		if _, err := tx.Exec(`UPDATE elections SET voters = voters + 1 WHERE id = ?`, id); err != nil {
 			return err
 		}
-		return tx.Record("election.voted", body, map[string]any{"election": id})
+		return tx.Record("poll.voted", body, map[string]any{"election": id})
 	}
 	if _, err := tx.Exec(`UPDATE election_recalls SET voters = voters + 1 WHERE id = ?`, contest); err != nil {
 		return err
 	}
-	return tx.Record("election.recall.voted", body, map[string]any{"election": id, "recall": contest})
+	return tx.Record("poll.recall.voted", body, map[string]any{"election": id, "recall": contest})
 }
 
 // Receipts lists an election's receipt codes in order, a page at a time;
@@ -1121,23 +1121,23 @@ func (db *DB) PublishResults(ctx context.Context, actor, id int64, reason string
 		case elections.Count:
 		case elections.Published:
 			if reason, err = bodies.CleanText("reason", reason, 3, elections.ReasonMax, true); err != nil {
-				return errs.Field("reason", "election.correction.reason")
+				return errs.Field("reason", "poll.correction.reason")
 			}
 			var n int
 			if err := tx.QueryRow(`SELECT COUNT(*) FROM candidates WHERE election_id = ? AND (status = 'recalled' OR replaces <> 0)`, id).Scan(&n); err != nil {
 				return err
 			}
 			if n > 0 {
-				return errs.New(errs.Conflict, "election.correction.recalled")
+				return errs.New(errs.Conflict, "poll.correction.recalled")
 			}
 		default:
-			return errs.New(errs.Conflict, "election.publish.early")
+			return errs.New(errs.Conflict, "poll.publish.early")
 		}
 		if e.Scope.Paper() && (e.Flagged > 0 || e.Counted < e.Stations) {
-			return errs.New(errs.Conflict, "election.publish.pending", e.Stations-e.Counted, e.Flagged)
+			return errs.New(errs.Conflict, "poll.publish.pending", e.Stations-e.Counted, e.Flagged)
 		}
 		if e.Scope.Paper() && e.Stations == 0 {
-			return errs.New(errs.Conflict, "election.publish.no_stations")
+			return errs.New(errs.Conflict, "poll.publish.no_stations")
 		}
 		var seed int64
 		if err := tx.QueryRow(`SELECT seed FROM elections WHERE id = ?`, id).Scan(&seed); err != nil {
@@ -1178,7 +1178,7 @@ func (db *DB) PublishResults(ctx context.Context, actor, id int64, reason string
 		if _, err := tx.Exec(`UPDATE elections SET version = ?, published_at = ? WHERE id = ?`, r.Version, us(tx.Now), id); err != nil {
 			return err
 		}
-		return tx.Record("election.published", e.BodyID, map[string]any{"election": id, "version": r.Version, "reason": reason,
+		return tx.Record("poll.published", e.BodyID, map[string]any{"election": id, "version": r.Version, "reason": reason,
 			"seats": rep.Seats, "elected": rep.Elected, "report_sha256": r.SHA256, "seated": seated})
 	})
 	return r, err
@@ -1193,7 +1193,7 @@ type listResult struct {
 // report with the inputs that reproduce it (list CSV or BLT).
 func (tx *Tx) count(e elections.Election, cs []elections.Candidacy, seed uint64) (*tally.Report, string, error) {
 	if len(cs) == 0 {
-		return nil, "", errs.New(errs.Conflict, "election.candidacies.none")
+		return nil, "", errs.New(errs.Conflict, "poll.candidacies.none")
 	}
 	var buf bytes.Buffer
 	var rep *tally.Report
@@ -1240,7 +1240,7 @@ func (tx *Tx) count(e elections.Election, cs []elections.Candidacy, seed uint64)
 func countErr(err error) error {
 	var ie *tally.InputError
 	if errors.As(err, &ie) {
-		return errs.New(errs.Conflict, "election.count.failed", ie.Msg)
+		return errs.New(errs.Conflict, "poll.count.failed", ie.Msg)
 	}
 	return err
 }
@@ -1291,7 +1291,7 @@ func (tx *Tx) result(id int64, version int) (Result, error) {
 	err := tx.QueryRow(`SELECT version, report, inputs, reason, published_by, published_at FROM election_results WHERE election_id = ? AND version = ?`, id, version).
 		Scan(&r.Version, &raw, &r.Inputs, &r.Reason, &r.PublishedBy, &at)
 	if err != nil {
-		return r, notFound(err, "election.result.not_found")
+		return r, notFound(err, "poll.result.not_found")
 	}
 	r.PublishedAt = fromUS(at)
 	sum := sha256.Sum256([]byte(raw))
@@ -1310,7 +1310,7 @@ func (db *DB) Results(ctx context.Context, viewer, id int64, version int) ([]Res
 			return err
 		}
 		if e.Version == 0 {
-			return errs.New(errs.NotFound, "election.result.not_found")
+			return errs.New(errs.NotFound, "poll.result.not_found")
 		}
 		for v := e.Version; v >= 1; v-- {
 			if version != 0 && v != version {
@@ -1323,7 +1323,7 @@ func (db *DB) Results(ctx context.Context, viewer, id int64, version int) ([]Res
 			rs = append(rs, r)
 		}
 		if len(rs) == 0 {
-			return errs.New(errs.NotFound, "election.result.not_found")
+			return errs.New(errs.NotFound, "poll.result.not_found")
 		}
 		return nil
 	})
@@ -1396,7 +1396,7 @@ func (tx *Tx) loadRecall(id int64) (elections.Recall, error) {
 		return elections.Recall{}, err
 	}
 	if len(rs) == 0 {
-		return elections.Recall{}, errs.New(errs.NotFound, "election.recall.not_found")
+		return elections.Recall{}, errs.New(errs.NotFound, "poll.recall.not_found")
 	}
 	return rs[0], nil
 }
@@ -1420,7 +1420,7 @@ func (db *DB) RecallPage(ctx context.Context, viewer, id int64) (RecallPage, err
 		tx.Actor = viewer
 		var eid int64
 		if err := tx.QueryRow(`SELECT election_id FROM election_recalls WHERE id = ?`, id).Scan(&eid); err != nil {
-			return notFound(err, "election.recall.not_found")
+			return notFound(err, "poll.recall.not_found")
 		}
 		e, s, err := tx.visibleElection(eid)
 		if err != nil {
@@ -1461,7 +1461,7 @@ func (db *DB) OpenPetition(ctx context.Context, actor, candidate int64, reason s
 		var eid int64
 		var status string
 		if err := tx.QueryRow(`SELECT election_id, status FROM candidates WHERE id = ?`, candidate).Scan(&eid, &status); err != nil {
-			return notFound(err, "election.candidate.not_found")
+			return notFound(err, "poll.candidate.not_found")
 		}
 		e, s, err := tx.visibleElection(eid)
 		if err != nil {
@@ -1471,7 +1471,7 @@ func (db *DB) OpenPetition(ctx context.Context, actor, candidate int64, reason s
 			return err
 		}
 		if status != elections.Elected {
-			return errs.New(errs.Conflict, "election.recall.not_seated")
+			return errs.New(errs.Conflict, "poll.recall.not_seated")
 		}
 		if reason, err = bodies.CleanText("reason", reason, 3, elections.ReasonMax, true); err != nil {
 			return err
@@ -1481,7 +1481,7 @@ func (db *DB) OpenPetition(ctx context.Context, actor, candidate int64, reason s
 			return err
 		}
 		if n > 0 {
-			return errs.New(errs.Conflict, "election.recall.open")
+			return errs.New(errs.Conflict, "poll.recall.open")
 		}
 		share, _ := tally.ParsePercent(e.RecallShare)
 		needed := elections.SignaturesNeeded(share, e.Electorate)
@@ -1490,7 +1490,7 @@ func (db *DB) OpenPetition(ctx context.Context, actor, candidate int64, reason s
 		if err != nil {
 			return err
 		}
-		if err := tx.Record("election.recall.opened", e.BodyID, map[string]any{"election": eid, "recall": id, "candidate": candidate, "reason": reason, "needed": needed}); err != nil {
+		if err := tx.Record("poll.recall.opened", e.BodyID, map[string]any{"election": eid, "recall": id, "candidate": candidate, "reason": reason, "needed": needed}); err != nil {
 			return err
 		}
 		if err := tx.sign(e, id); err != nil {
@@ -1515,7 +1515,7 @@ func (db *DB) SignRecall(ctx context.Context, actor, id int64) (elections.Recall
 			return err
 		}
 		if r0.Status != elections.Collecting {
-			return errs.New(errs.Conflict, "election.recall.not_collecting")
+			return errs.New(errs.Conflict, "poll.recall.not_collecting")
 		}
 		if err := tx.sign(e, id); err != nil {
 			return err
@@ -1544,13 +1544,13 @@ func (tx *Tx) sign(e elections.Election, id int64) error {
 		if err != nil {
 			return err
 		}
-		return errs.New(errs.Conflict, "election.recall.signed")
+		return errs.New(errs.Conflict, "poll.recall.signed")
 	}
 	var signatures, needed int64
 	if err := tx.QueryRow(`UPDATE election_recalls SET signatures = signatures + 1 WHERE id = ? RETURNING signatures, needed`, id).Scan(&signatures, &needed); err != nil {
 		return err
 	}
-	if err := tx.Record("election.recall.signed", e.BodyID, map[string]any{"recall": id, "signatures": signatures}); err != nil {
+	if err := tx.Record("poll.recall.signed", e.BodyID, map[string]any{"recall": id, "signatures": signatures}); err != nil {
 		return err
 	}
 	if signatures < needed {
@@ -1567,7 +1567,7 @@ func (tx *Tx) sign(e elections.Election, id int64) error {
 			return err
 		}
 	}
-	return tx.Record("election.recall.voting", e.BodyID, map[string]any{"recall": id, "signatures": signatures, "closes": closes})
+	return tx.Record("poll.recall.voting", e.BodyID, map[string]any{"recall": id, "signatures": signatures, "closes": closes})
 }
 
 // VoteInRecall casts an online ballot in a recall vote: the election's
@@ -1579,13 +1579,13 @@ func (db *DB) VoteInRecall(ctx context.Context, actor, id int64, yes bool) error
 			return err
 		}
 		if e.Scope.Paper() {
-			return errs.New(errs.Conflict, "election.vote.paper")
+			return errs.New(errs.Conflict, "poll.vote.paper")
 		}
 		if err := authz.Check(authz.VoteElection, s); err != nil {
 			return err
 		}
 		if r.Status != elections.RecallVote || r.VotingCloses == nil || !tx.Now.Before(*r.VotingCloses) {
-			return errs.New(errs.Conflict, "election.vote.closed")
+			return errs.New(errs.Conflict, "poll.vote.closed")
 		}
 		key := "no"
 		if yes {
@@ -1615,14 +1615,14 @@ func (db *DB) CloseRecall(ctx context.Context, actor, id int64) (elections.Recal
 			return err
 		}
 		if r0.Status != elections.RecallVote {
-			return errs.New(errs.Conflict, "election.recall.not_voting")
+			return errs.New(errs.Conflict, "poll.recall.not_voting")
 		}
 		if e.Scope.Paper() {
 			if r0.Flagged > 0 || r0.Counted < r0.Stations {
-				return errs.New(errs.Conflict, "election.publish.pending", r0.Stations-r0.Counted, r0.Flagged)
+				return errs.New(errs.Conflict, "poll.publish.pending", r0.Stations-r0.Counted, r0.Flagged)
 			}
 		} else if tx.Now.Before(*r0.VotingCloses) && r0.Voters < e.Electorate {
-			return errs.New(errs.Conflict, "election.recall.still_open")
+			return errs.New(errs.Conflict, "poll.recall.still_open")
 		}
 		passed := elections.RecallPasses(r0.Yes, r0.No)
 		status := elections.RecallFail
@@ -1637,7 +1637,7 @@ func (db *DB) CloseRecall(ctx context.Context, actor, id int64) (elections.Recal
 			status, r0.Yes, r0.No, replacement, us(tx.Now), id); err != nil {
 			return err
 		}
-		if err := tx.Record("election.recall.closed", e.BodyID, map[string]any{"election": e.ID, "recall": id, "candidate": r0.CandidateID,
+		if err := tx.Record("poll.recall.closed", e.BodyID, map[string]any{"election": e.ID, "recall": id, "candidate": r0.CandidateID,
 			"yes": r0.Yes, "no": r0.No, "passed": passed, "replacement": replacement}); err != nil {
 			return err
 		}

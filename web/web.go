@@ -268,6 +268,7 @@ func (s *Server) Routes() []httpauth.Route {
 	routes = append(routes, s.meetingRoutes()...)
 	routes = append(routes, s.actionRoutes()...)
 	routes = append(routes, s.pollRoutes()...)
+	routes = append(routes, s.sheetRoutes()...)
 	return append(routes, s.needRoutes()...)
 }
 
