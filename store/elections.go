@@ -24,7 +24,7 @@ import (
 const electionColumns = `e.id, e.body_id, b.name, e.title, e.description, e.scope, e.seats, e.method, e.threshold, e.parity, e.recall_share,
 	e.registration_closes, e.voting_opens, e.voting_closes, e.publish_by, e.voters, e.version, e.published_at, e.created_by, e.created_at`
 
-const electionFrom = ` FROM elections e JOIN bodies b ON b.id = e.body_id`
+const electionFrom = ` FROM polls e JOIN bodies b ON b.id = e.body_id`
 
 func (tx *Tx) scanElection(row scanner, e *elections.Election) error {
 	var reg, opens, closes, pub, published, created int64
@@ -124,7 +124,7 @@ func (db *DB) CallElection(ctx context.Context, actor, body int64, in elections.
 			return errs.Field("scope", "poll.scope.body")
 		}
 		seed := rand.Int64N(1<<62) + 1
-		id, err := tx.Insert(`INSERT INTO elections (body_id, title, description, scope, seats, method, threshold, parity, recall_share,
+		id, err := tx.Insert(`INSERT INTO polls (body_id, title, description, scope, seats, method, threshold, parity, recall_share,
 				registration_closes, voting_opens, voting_closes, publish_by, seed, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			body, in.Title, in.Description, in.Scope, in.Seats, in.Method, in.Threshold, in.Parity, in.RecallShare,
 			us(in.RegistrationCloses), us(in.VotingOpens), us(in.VotingCloses), us(in.PublishBy), seed, actor, us(tx.Now))
@@ -132,7 +132,7 @@ func (db *DB) CallElection(ctx context.Context, actor, body int64, in elections.
 			return err
 		}
 		if in.Scope.Paper() {
-			if _, err := tx.Exec(`INSERT INTO election_areas (election_id, contest, area) VALUES (?, 0, '')`, id); err != nil {
+			if _, err := tx.Exec(`INSERT INTO poll_areas (election_id, contest, area) VALUES (?, 0, '')`, id); err != nil {
 				return err
 			}
 		}
@@ -206,14 +206,14 @@ func (tx *Tx) setCalendar(old elections.Election, c elections.Calendar) error {
 	if !in.VotingOpens.After(tx.Now) && old.VotingOpens.After(tx.Now) {
 		// Voting opens now: there must be something to vote for.
 		var n int
-		if err := tx.QueryRow(`SELECT COUNT(*) FROM candidacies WHERE election_id = ? AND status = 'registered'`, old.ID).Scan(&n); err != nil {
+		if err := tx.QueryRow(`SELECT COUNT(*) FROM poll_candidacies WHERE election_id = ? AND status = 'registered'`, old.ID).Scan(&n); err != nil {
 			return err
 		}
 		if n == 0 {
 			return errs.Field("voting_opens", "poll.candidacies.none")
 		}
 	}
-	if _, err := tx.Exec(`UPDATE elections SET registration_closes = ?, voting_opens = ?, voting_closes = ?, publish_by = ? WHERE id = ?`,
+	if _, err := tx.Exec(`UPDATE polls SET registration_closes = ?, voting_opens = ?, voting_closes = ?, publish_by = ? WHERE id = ?`,
 		us(in.RegistrationCloses), us(in.VotingOpens), us(in.VotingCloses), us(in.PublishBy), old.ID); err != nil {
 		return err
 	}
@@ -383,14 +383,14 @@ func (db *DB) ElectionPage(ctx context.Context, viewer, id int64) (ElectionPage,
 
 func (tx *Tx) hasVotedIn(id, contest int64) (bool, error) {
 	var n int
-	err := tx.QueryRow(`SELECT COUNT(*) FROM election_voters WHERE election_id = ? AND contest = ? AND user_id = ?`, id, contest, tx.Actor).Scan(&n)
+	err := tx.QueryRow(`SELECT COUNT(*) FROM poll_voters WHERE election_id = ? AND contest = ? AND user_id = ?`, id, contest, tx.Actor).Scan(&n)
 	return n > 0, err
 }
 
 // candidacies lists an election's candidacies in ballot order, with their
 // candidates; withdrawn ones only when all is set.
 func (tx *Tx) candidacies(id int64, all bool) ([]elections.Candidacy, error) {
-	q := `SELECT id, election_id, number, name, organisation, sector, status, seats, votes, registered_by, created_at FROM candidacies WHERE election_id = ?`
+	q := `SELECT id, election_id, number, name, organisation, sector, status, seats, votes, registered_by, created_at FROM poll_candidacies WHERE election_id = ?`
 	if !all {
 		q += ` AND status = 'registered'`
 	}
@@ -405,7 +405,7 @@ func (tx *Tx) candidacies(id int64, all bool) ([]elections.Candidacy, error) {
 	}
 	rows, err := queryAll(tx, func(row scanner, c *elections.Candidate) error {
 		return row.Scan(&c.ID, &c.CandidacyID, &c.Position, &c.Name, &c.Gender, &c.Status, &c.Replaces)
-	}, `SELECT id, candidacy_id, position, name, gender, status, replaces FROM candidates WHERE election_id = ? ORDER BY candidacy_id, position`, id)
+	}, `SELECT id, candidacy_id, position, name, gender, status, replaces FROM poll_candidates WHERE election_id = ? ORDER BY candidacy_id, position`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -452,23 +452,23 @@ func (db *DB) RegisterCandidacy(ctx context.Context, actor, id int64, in electio
 			return err
 		}
 		var n int
-		if err := tx.QueryRow(`SELECT COUNT(*) FROM candidacies WHERE election_id = ? AND status = 'registered' AND LOWER(name) = LOWER(?)`, id, in.Name).Scan(&n); err != nil {
+		if err := tx.QueryRow(`SELECT COUNT(*) FROM poll_candidacies WHERE election_id = ? AND status = 'registered' AND LOWER(name) = LOWER(?)`, id, in.Name).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
 			return errs.Field("name", "poll.candidacy.taken")
 		}
 		var number int
-		if err := tx.QueryRow(`SELECT COALESCE(MAX(number), 0) + 1 FROM candidacies WHERE election_id = ?`, id).Scan(&number); err != nil {
+		if err := tx.QueryRow(`SELECT COALESCE(MAX(number), 0) + 1 FROM poll_candidacies WHERE election_id = ?`, id).Scan(&number); err != nil {
 			return err
 		}
-		cid, err := tx.Insert(`INSERT INTO candidacies (election_id, number, name, organisation, sector, status, registered_by, created_at)
+		cid, err := tx.Insert(`INSERT INTO poll_candidacies (election_id, number, name, organisation, sector, status, registered_by, created_at)
 			VALUES (?, ?, ?, ?, ?, 'registered', ?, ?)`, id, number, in.Name, in.Organisation, in.Sector, actor, us(tx.Now))
 		if err != nil {
 			return err
 		}
 		for i, p := range in.Candidates {
-			if _, err := tx.Exec(`INSERT INTO candidates (candidacy_id, election_id, position, name, gender) VALUES (?, ?, ?, ?, ?)`,
+			if _, err := tx.Exec(`INSERT INTO poll_candidates (candidacy_id, election_id, position, name, gender) VALUES (?, ?, ?, ?, ?)`,
 				cid, id, i+1, p.Name, p.Gender); err != nil {
 				return err
 			}
@@ -495,7 +495,7 @@ func (db *DB) WithdrawCandidacy(ctx context.Context, actor, candidacy int64) err
 		var id, by int64
 		var number int
 		var status string
-		err := tx.QueryRow(`SELECT election_id, registered_by, number, status FROM candidacies WHERE id = ?`, candidacy).Scan(&id, &by, &number, &status)
+		err := tx.QueryRow(`SELECT election_id, registered_by, number, status FROM poll_candidacies WHERE id = ?`, candidacy).Scan(&id, &by, &number, &status)
 		if err != nil {
 			return notFound(err, "poll.candidacy.not_found")
 		}
@@ -512,10 +512,10 @@ func (db *DB) WithdrawCandidacy(ctx context.Context, actor, candidacy int64) err
 		if status != elections.Registered {
 			return errs.New(errs.Conflict, "poll.candidacy.withdrawn")
 		}
-		if _, err := tx.Exec(`UPDATE candidacies SET status = 'withdrawn', number = ? WHERE id = ?`, -candidacy, candidacy); err != nil {
+		if _, err := tx.Exec(`UPDATE poll_candidacies SET status = 'withdrawn', number = ? WHERE id = ?`, -candidacy, candidacy); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(`UPDATE candidacies SET number = number - 1 WHERE election_id = ? AND number > ?`, id, number); err != nil {
+		if _, err := tx.Exec(`UPDATE poll_candidacies SET number = number - 1 WHERE election_id = ? AND number > ?`, id, number); err != nil {
 			return err
 		}
 		return tx.Record("poll.candidacy.withdrawn", e.BodyID, map[string]any{"election": id, "candidacy": candidacy})
@@ -567,7 +567,7 @@ func (db *DB) AddStations(ctx context.Context, actor, id int64, in []elections.S
 		for start := 0; start < len(in); start += per {
 			chunk := in[start:min(start+per, len(in))]
 			var q strings.Builder
-			q.WriteString(`INSERT INTO stations (election_id, code, place, department, electorate) VALUES `)
+			q.WriteString(`INSERT INTO poll_stations (election_id, code, place, department, electorate) VALUES `)
 			args := make([]any, 0, 5*len(chunk))
 			for i, s := range chunk {
 				if i > 0 {
@@ -593,9 +593,9 @@ func (db *DB) AddStations(ctx context.Context, actor, id int64, in []elections.S
 			}
 		}
 		for _, a := range sums {
-			if _, err := tx.Exec(`INSERT INTO election_areas (election_id, contest, area, stations, electorate) VALUES (?, 0, ?, ?, ?)
-				ON CONFLICT (election_id, contest, area) DO UPDATE SET stations = election_areas.stations + excluded.stations,
-				electorate = election_areas.electorate + excluded.electorate`, id, a.Code, a.Stations, a.Electorate); err != nil {
+			if _, err := tx.Exec(`INSERT INTO poll_areas (election_id, contest, area, stations, electorate) VALUES (?, 0, ?, ?, ?)
+				ON CONFLICT (election_id, contest, area) DO UPDATE SET stations = poll_areas.stations + excluded.stations,
+				electorate = poll_areas.electorate + excluded.electorate`, id, a.Code, a.Stations, a.Electorate); err != nil {
 				return err
 			}
 		}
@@ -621,7 +621,7 @@ const areaColumns = `area, stations, counted, flagged, electorate, sheet`
 // area loads one area's count; an area with no stations is empty.
 func (tx *Tx) area(id, contest int64, code string) (elections.Area, error) {
 	var a elections.Area
-	err := scanArea(tx.QueryRow(`SELECT `+areaColumns+` FROM election_areas WHERE election_id = ? AND contest = ? AND area = ?`, id, contest, code), &a)
+	err := scanArea(tx.QueryRow(`SELECT `+areaColumns+` FROM poll_areas WHERE election_id = ? AND contest = ? AND area = ?`, id, contest, code), &a)
 	if errors.Is(err, sql.ErrNoRows) {
 		return elections.Area{Code: code, Leader: -1}, nil
 	}
@@ -630,10 +630,10 @@ func (tx *Tx) area(id, contest int64, code string) (elections.Area, error) {
 
 // areas lists the departments (parent "") or the districts of a department.
 func (tx *Tx) areas(id, contest int64, parent string) ([]elections.Area, error) {
-	q := `SELECT ` + areaColumns + ` FROM election_areas WHERE election_id = ? AND contest = ? AND LENGTH(area) = 2 ORDER BY area`
+	q := `SELECT ` + areaColumns + ` FROM poll_areas WHERE election_id = ? AND contest = ? AND LENGTH(area) = 2 ORDER BY area`
 	args := []any{id, contest}
 	if parent != "" {
-		q = `SELECT ` + areaColumns + ` FROM election_areas WHERE election_id = ? AND contest = ? AND area > ? AND area < ? ORDER BY area`
+		q = `SELECT ` + areaColumns + ` FROM poll_areas WHERE election_id = ? AND contest = ? AND area > ? AND area < ? ORDER BY area`
 		args = append(args, parent+"0000", parent+"9999")
 	}
 	return queryAll(tx, scanArea, q, args...)
@@ -667,7 +667,7 @@ func (tx *Tx) checkContest(id, contest int64) error {
 		return nil
 	}
 	var n int
-	if err := tx.QueryRow(`SELECT COUNT(*) FROM election_recalls WHERE id = ? AND election_id = ?`, contest, id).Scan(&n); err != nil {
+	if err := tx.QueryRow(`SELECT COUNT(*) FROM poll_recalls WHERE id = ? AND election_id = ?`, contest, id).Scan(&n); err != nil {
 		return err
 	}
 	if n == 0 {
@@ -698,7 +698,7 @@ func (db *DB) Stations(ctx context.Context, viewer, id int64, f StationFilter) (
 		}
 		q := `SELECT s.id, s.election_id, s.code, s.place, s.department, s.electorate, COALESCE(h.status, 'awaiting'), COALESCE(h.sheet, ''),
 				COALESCE(h.note, ''), COALESCE(h.updated_at, 0)
-			FROM stations s LEFT JOIN station_sheets h ON h.station_id = s.id AND h.contest = ? WHERE s.election_id = ? AND s.code > ?`
+			FROM poll_stations s LEFT JOIN poll_sheets h ON h.station_id = s.id AND h.contest = ? WHERE s.election_id = ? AND s.code > ?`
 		args := []any{f.Contest, id, f.After}
 		switch len(f.Place) {
 		case 0:
@@ -751,7 +751,7 @@ func (db *DB) Station(ctx context.Context, viewer, station, contest int64) (elec
 	err := db.View(ctx, func(tx *Tx) error {
 		tx.Actor = viewer
 		var id int64
-		if err := tx.QueryRow(`SELECT election_id FROM stations WHERE id = ?`, station).Scan(&id); err != nil {
+		if err := tx.QueryRow(`SELECT election_id FROM poll_stations WHERE id = ?`, station).Scan(&id); err != nil {
 			return notFound(err, "poll.station.not_found")
 		}
 		e, subj, err := tx.visibleElection(id)
@@ -777,7 +777,7 @@ func (tx *Tx) station(station, contest int64) (elections.Station, error) {
 	var s elections.Station
 	err := scanStation(tx.QueryRow(`SELECT s.id, s.election_id, s.code, s.place, s.department, s.electorate, COALESCE(h.status, 'awaiting'),
 			COALESCE(h.sheet, ''), COALESCE(h.note, ''), COALESCE(h.updated_at, 0)
-		FROM stations s LEFT JOIN station_sheets h ON h.station_id = s.id AND h.contest = ? WHERE s.id = ?`, contest, station), &s)
+		FROM poll_stations s LEFT JOIN poll_sheets h ON h.station_id = s.id AND h.contest = ? WHERE s.id = ?`, contest, station), &s)
 	return s, notFound(err, "poll.station.not_found")
 }
 
@@ -790,7 +790,7 @@ func (tx *Tx) entries(station, contest int64) ([]elections.Entry, error) {
 		}
 		e.CreatedAt = fromUS(created)
 		return json.Unmarshal([]byte(sheet), &e.Sheet)
-	}, `SELECT x.n, x.user_id, u.name, x.sheet, x.created_at FROM sheet_entries x JOIN users u ON u.id = x.user_id
+	}, `SELECT x.n, x.user_id, u.name, x.sheet, x.created_at FROM poll_entries x JOIN users u ON u.id = x.user_id
 		WHERE x.station_id = ? AND x.contest = ? ORDER BY x.n`, station, contest)
 }
 
@@ -806,13 +806,13 @@ type contestState struct {
 func (tx *Tx) sheetContest(e elections.Election, contest int64) (contestState, error) {
 	if contest == 0 {
 		var n int
-		if err := tx.QueryRow(`SELECT COUNT(*) FROM candidacies WHERE election_id = ? AND status = 'registered'`, e.ID).Scan(&n); err != nil {
+		if err := tx.QueryRow(`SELECT COUNT(*) FROM poll_candidacies WHERE election_id = ? AND status = 'registered'`, e.ID).Scan(&n); err != nil {
 			return contestState{}, err
 		}
 		return contestState{options: n, open: e.Phase == elections.Voting || e.Phase == elections.Count}, nil
 	}
 	var status string
-	err := tx.QueryRow(`SELECT status FROM election_recalls WHERE id = ? AND election_id = ?`, contest, e.ID).Scan(&status)
+	err := tx.QueryRow(`SELECT status FROM poll_recalls WHERE id = ? AND election_id = ?`, contest, e.ID).Scan(&status)
 	if err != nil {
 		return contestState{}, notFound(err, "poll.recall.not_found")
 	}
@@ -882,7 +882,7 @@ func (tx *Tx) enterSheet(station, contest int64, sheet elections.Sheet) (electio
 	if err != nil {
 		return s, err
 	}
-	if _, err := tx.Exec(`INSERT INTO sheet_entries (station_id, contest, n, user_id, sheet, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+	if _, err := tx.Exec(`INSERT INTO poll_entries (station_id, contest, n, user_id, sheet, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		station, contest, n, tx.Actor, string(raw), us(tx.Now)); err != nil {
 		return s, err
 	}
@@ -894,7 +894,7 @@ func (tx *Tx) enterSheet(station, contest int64, sheet elections.Sheet) (electio
 		}
 		settled = string(b)
 	}
-	if _, err := tx.Exec(`INSERT INTO station_sheets (station_id, contest, status, sheet, entries, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+	if _, err := tx.Exec(`INSERT INTO poll_sheets (station_id, contest, status, sheet, entries, updated_at) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (station_id, contest) DO UPDATE SET status = excluded.status, sheet = excluded.sheet, entries = excluded.entries, updated_at = excluded.updated_at`,
 		station, contest, status, settled, n, us(tx.Now)); err != nil {
 		return s, err
@@ -946,7 +946,7 @@ func (tx *Tx) moveAreas(s elections.Station, contest int64, was, now string, she
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(`UPDATE election_areas SET counted = counted + ?, flagged = flagged + ?, sheet = ? WHERE election_id = ? AND contest = ? AND area = ?`,
+		if _, err := tx.Exec(`UPDATE poll_areas SET counted = counted + ?, flagged = flagged + ?, sheet = ? WHERE election_id = ? AND contest = ? AND area = ?`,
 			dc, df, string(raw), s.ElectionID, contest, code); err != nil {
 			return err
 		}
@@ -978,7 +978,7 @@ func (db *DB) AnnulSheet(ctx context.Context, actor, station, contest int64, rea
 		if s.Status == elections.Annulled {
 			return errs.New(errs.Conflict, "poll.sheet.annulled")
 		}
-		if _, err := tx.Exec(`INSERT INTO station_sheets (station_id, contest, status, sheet, entries, note, updated_at) VALUES (?, ?, 'annulled', '', 0, ?, ?)
+		if _, err := tx.Exec(`INSERT INTO poll_sheets (station_id, contest, status, sheet, entries, note, updated_at) VALUES (?, ?, 'annulled', '', 0, ?, ?)
 			ON CONFLICT (station_id, contest) DO UPDATE SET status = 'annulled', sheet = '', note = excluded.note, updated_at = excluded.updated_at`,
 			station, contest, reason, us(tx.Now)); err != nil {
 			return err
@@ -1015,7 +1015,7 @@ func (db *DB) CastBallot(ctx context.Context, actor, id int64, b elections.Ballo
 			return errs.New(errs.Conflict, "poll.vote.closed")
 		}
 		var n int
-		if err := tx.QueryRow(`SELECT COUNT(*) FROM candidacies WHERE election_id = ? AND status = 'registered'`, id).Scan(&n); err != nil {
+		if err := tx.QueryRow(`SELECT COUNT(*) FROM poll_candidacies WHERE election_id = ? AND status = 'registered'`, id).Scan(&n); err != nil {
 			return err
 		}
 		key, err := b.Encode(e.Lists(), n)
@@ -1034,7 +1034,7 @@ func (db *DB) CastBallot(ctx context.Context, actor, id int64, b elections.Ballo
 // voter, the choice counted, the receipt (elections only). A second ballot
 // is refused without a failed statement.
 func (tx *Tx) castOnline(id, contest int64, key, receipt string, body int64) error {
-	res, err := tx.Exec(`INSERT INTO election_voters (election_id, contest, user_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, id, contest, tx.Actor)
+	res, err := tx.Exec(`INSERT INTO poll_voters (election_id, contest, user_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, id, contest, tx.Actor)
 	if err != nil {
 		return err
 	}
@@ -1044,20 +1044,20 @@ func (tx *Tx) castOnline(id, contest int64, key, receipt string, body int64) err
 		}
 		return errs.New(errs.Conflict, "poll.vote.twice")
 	}
-	if _, err := tx.Exec(`INSERT INTO election_choices (election_id, contest, choice, weight) VALUES (?, ?, ?, 1)
-		ON CONFLICT (election_id, contest, choice) DO UPDATE SET weight = election_choices.weight + 1`, id, contest, key); err != nil {
+	if _, err := tx.Exec(`INSERT INTO poll_choices (election_id, contest, choice, weight) VALUES (?, ?, ?, 1)
+		ON CONFLICT (election_id, contest, choice) DO UPDATE SET weight = poll_choices.weight + 1`, id, contest, key); err != nil {
 		return err
 	}
 	if contest == 0 {
-		if _, err := tx.Exec(`INSERT INTO election_receipts (election_id, code) VALUES (?, ?)`, id, receipt); err != nil {
+		if _, err := tx.Exec(`INSERT INTO poll_receipts (election_id, code) VALUES (?, ?)`, id, receipt); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(`UPDATE elections SET voters = voters + 1 WHERE id = ?`, id); err != nil {
+		if _, err := tx.Exec(`UPDATE polls SET voters = voters + 1 WHERE id = ?`, id); err != nil {
 			return err
 		}
 		return tx.Record("poll.voted", body, map[string]any{"election": id})
 	}
-	if _, err := tx.Exec(`UPDATE election_recalls SET voters = voters + 1 WHERE id = ?`, contest); err != nil {
+	if _, err := tx.Exec(`UPDATE poll_recalls SET voters = voters + 1 WHERE id = ?`, contest); err != nil {
 		return err
 	}
 	return tx.Record("poll.recall.voted", body, map[string]any{"election": id, "recall": contest})
@@ -1075,9 +1075,9 @@ func (db *DB) Receipts(ctx context.Context, viewer, id int64, after, code string
 		if limit <= 0 || limit > 2000 {
 			limit = 500
 		}
-		q, args := `SELECT code FROM election_receipts WHERE election_id = ? AND code > ? ORDER BY code LIMIT ?`, []any{id, after, limit}
+		q, args := `SELECT code FROM poll_receipts WHERE election_id = ? AND code > ? ORDER BY code LIMIT ?`, []any{id, after, limit}
 		if code != "" {
-			q, args = `SELECT code FROM election_receipts WHERE election_id = ? AND code = ?`, []any{id, code}
+			q, args = `SELECT code FROM poll_receipts WHERE election_id = ? AND code = ?`, []any{id, code}
 		}
 		var err error
 		cs, err = queryAll(tx, func(row scanner, s *string) error { return row.Scan(s) }, q, args...)
@@ -1088,7 +1088,7 @@ func (db *DB) Receipts(ctx context.Context, viewer, id int64, after, code string
 
 // choices reads a contest's online ballots: their counts per key.
 func (tx *Tx) choices(id, contest int64) (map[string]int64, error) {
-	rows, err := tx.Query(`SELECT choice, weight FROM election_choices WHERE election_id = ? AND contest = ?`, id, contest)
+	rows, err := tx.Query(`SELECT choice, weight FROM poll_choices WHERE election_id = ? AND contest = ?`, id, contest)
 	if err != nil {
 		return nil, err
 	}
@@ -1124,7 +1124,7 @@ func (db *DB) PublishResults(ctx context.Context, actor, id int64, reason string
 				return errs.Field("reason", "poll.correction.reason")
 			}
 			var n int
-			if err := tx.QueryRow(`SELECT COUNT(*) FROM candidates WHERE election_id = ? AND (status = 'recalled' OR replaces <> 0)`, id).Scan(&n); err != nil {
+			if err := tx.QueryRow(`SELECT COUNT(*) FROM poll_candidates WHERE election_id = ? AND (status = 'recalled' OR replaces <> 0)`, id).Scan(&n); err != nil {
 				return err
 			}
 			if n > 0 {
@@ -1140,7 +1140,7 @@ func (db *DB) PublishResults(ctx context.Context, actor, id int64, reason string
 			return errs.New(errs.Conflict, "poll.publish.no_stations")
 		}
 		var seed int64
-		if err := tx.QueryRow(`SELECT seed FROM elections WHERE id = ?`, id).Scan(&seed); err != nil {
+		if err := tx.QueryRow(`SELECT seed FROM polls WHERE id = ?`, id).Scan(&seed); err != nil {
 			return err
 		}
 		cs, err := tx.candidacies(id, false)
@@ -1152,16 +1152,16 @@ func (db *DB) PublishResults(ctx context.Context, actor, id int64, reason string
 			return err
 		}
 		seated, perList := seatedBy(e, cs, rep)
-		if _, err := tx.Exec(`UPDATE candidates SET status = 'standing' WHERE election_id = ? AND status = 'elected'`, id); err != nil {
+		if _, err := tx.Exec(`UPDATE poll_candidates SET status = 'standing' WHERE election_id = ? AND status = 'elected'`, id); err != nil {
 			return err
 		}
 		for _, c := range seated {
-			if _, err := tx.Exec(`UPDATE candidates SET status = 'elected' WHERE id = ?`, c); err != nil {
+			if _, err := tx.Exec(`UPDATE poll_candidates SET status = 'elected' WHERE id = ?`, c); err != nil {
 				return err
 			}
 		}
 		for i, c := range cs {
-			if _, err := tx.Exec(`UPDATE candidacies SET seats = ?, votes = ? WHERE id = ?`, perList[i].seats, perList[i].votes, c.ID); err != nil {
+			if _, err := tx.Exec(`UPDATE poll_candidacies SET seats = ?, votes = ? WHERE id = ?`, perList[i].seats, perList[i].votes, c.ID); err != nil {
 				return err
 			}
 		}
@@ -1171,11 +1171,11 @@ func (db *DB) PublishResults(ctx context.Context, actor, id int64, reason string
 		}
 		sum := sha256.Sum256(raw)
 		r = Result{Version: e.Version + 1, Report: rep, Inputs: inputs, Reason: reason, PublishedBy: actor, PublishedAt: tx.Now, SHA256: hex.EncodeToString(sum[:])}
-		if _, err := tx.Exec(`INSERT INTO election_results (election_id, version, report, inputs, reason, published_by, published_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		if _, err := tx.Exec(`INSERT INTO poll_results (election_id, version, report, inputs, reason, published_by, published_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			id, r.Version, string(raw), inputs, reason, actor, us(tx.Now)); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(`UPDATE elections SET version = ?, published_at = ? WHERE id = ?`, r.Version, us(tx.Now), id); err != nil {
+		if _, err := tx.Exec(`UPDATE polls SET version = ?, published_at = ? WHERE id = ?`, r.Version, us(tx.Now), id); err != nil {
 			return err
 		}
 		return tx.Record("poll.published", e.BodyID, map[string]any{"election": id, "version": r.Version, "reason": reason,
@@ -1288,7 +1288,7 @@ func (tx *Tx) result(id int64, version int) (Result, error) {
 	var r Result
 	var raw string
 	var at int64
-	err := tx.QueryRow(`SELECT version, report, inputs, reason, published_by, published_at FROM election_results WHERE election_id = ? AND version = ?`, id, version).
+	err := tx.QueryRow(`SELECT version, report, inputs, reason, published_by, published_at FROM poll_results WHERE election_id = ? AND version = ?`, id, version).
 		Scan(&r.Version, &raw, &r.Inputs, &r.Reason, &r.PublishedBy, &at)
 	if err != nil {
 		return r, notFound(err, "poll.result.not_found")
@@ -1348,8 +1348,8 @@ func (db *DB) Representatives(ctx context.Context, viewer, id int64) ([]election
 const recallColumns = `r.id, r.election_id, r.candidate_id, c.name, c.candidacy_id, l.name, r.reason, r.status, r.signatures, r.needed, r.yes, r.no,
 	r.voters, r.voting_closes, r.replacement_id, COALESCE(x.name, ''), r.opened_by, r.created_at, r.closed_at`
 
-const recallFrom = ` FROM election_recalls r JOIN candidates c ON c.id = r.candidate_id JOIN candidacies l ON l.id = c.candidacy_id
-	LEFT JOIN candidates x ON x.id = r.replacement_id `
+const recallFrom = ` FROM poll_recalls r JOIN poll_candidates c ON c.id = r.candidate_id JOIN poll_candidacies l ON l.id = c.candidacy_id
+	LEFT JOIN poll_candidates x ON x.id = r.replacement_id `
 
 func scanRecall(row scanner, r *elections.Recall) error {
 	var closes, created, closed int64
@@ -1419,7 +1419,7 @@ func (db *DB) RecallPage(ctx context.Context, viewer, id int64) (RecallPage, err
 	err := db.View(ctx, func(tx *Tx) error {
 		tx.Actor = viewer
 		var eid int64
-		if err := tx.QueryRow(`SELECT election_id FROM election_recalls WHERE id = ?`, id).Scan(&eid); err != nil {
+		if err := tx.QueryRow(`SELECT election_id FROM poll_recalls WHERE id = ?`, id).Scan(&eid); err != nil {
 			return notFound(err, "poll.recall.not_found")
 		}
 		e, s, err := tx.visibleElection(eid)
@@ -1434,7 +1434,7 @@ func (db *DB) RecallPage(ctx context.Context, viewer, id int64) (RecallPage, err
 		p.Enter = e.Scope.Paper() && authz.Allowed(authz.EnterSheet, s)
 		if viewer != 0 {
 			var n int
-			if err := tx.QueryRow(`SELECT COUNT(*) FROM recall_signers WHERE recall_id = ? AND user_id = ?`, id, viewer).Scan(&n); err != nil {
+			if err := tx.QueryRow(`SELECT COUNT(*) FROM poll_signers WHERE recall_id = ? AND user_id = ?`, id, viewer).Scan(&n); err != nil {
 				return err
 			}
 			p.Signed = n > 0
@@ -1460,7 +1460,7 @@ func (db *DB) OpenPetition(ctx context.Context, actor, candidate int64, reason s
 	err := db.Update(ctx, actor, func(tx *Tx) error {
 		var eid int64
 		var status string
-		if err := tx.QueryRow(`SELECT election_id, status FROM candidates WHERE id = ?`, candidate).Scan(&eid, &status); err != nil {
+		if err := tx.QueryRow(`SELECT election_id, status FROM poll_candidates WHERE id = ?`, candidate).Scan(&eid, &status); err != nil {
 			return notFound(err, "poll.candidate.not_found")
 		}
 		e, s, err := tx.visibleElection(eid)
@@ -1477,7 +1477,7 @@ func (db *DB) OpenPetition(ctx context.Context, actor, candidate int64, reason s
 			return err
 		}
 		var n int
-		if err := tx.QueryRow(`SELECT COUNT(*) FROM election_recalls WHERE candidate_id = ? AND status IN ('collecting', 'voting')`, candidate).Scan(&n); err != nil {
+		if err := tx.QueryRow(`SELECT COUNT(*) FROM poll_recalls WHERE candidate_id = ? AND status IN ('collecting', 'voting')`, candidate).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
@@ -1485,7 +1485,7 @@ func (db *DB) OpenPetition(ctx context.Context, actor, candidate int64, reason s
 		}
 		share, _ := tally.ParsePercent(e.RecallShare)
 		needed := elections.SignaturesNeeded(share, e.Electorate)
-		id, err := tx.Insert(`INSERT INTO election_recalls (election_id, candidate_id, reason, status, needed, opened_by, created_at) VALUES (?, ?, ?, 'collecting', ?, ?, ?)`,
+		id, err := tx.Insert(`INSERT INTO poll_recalls (election_id, candidate_id, reason, status, needed, opened_by, created_at) VALUES (?, ?, ?, 'collecting', ?, ?, ?)`,
 			eid, candidate, reason, needed, actor, us(tx.Now))
 		if err != nil {
 			return err
@@ -1536,7 +1536,7 @@ func (tx *Tx) visibleRecall(id int64) (elections.Recall, elections.Election, aut
 }
 
 func (tx *Tx) sign(e elections.Election, id int64) error {
-	res, err := tx.Exec(`INSERT INTO recall_signers (recall_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, tx.Actor)
+	res, err := tx.Exec(`INSERT INTO poll_signers (recall_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, tx.Actor)
 	if err != nil {
 		return err
 	}
@@ -1547,7 +1547,7 @@ func (tx *Tx) sign(e elections.Election, id int64) error {
 		return errs.New(errs.Conflict, "poll.recall.signed")
 	}
 	var signatures, needed int64
-	if err := tx.QueryRow(`UPDATE election_recalls SET signatures = signatures + 1 WHERE id = ? RETURNING signatures, needed`, id).Scan(&signatures, &needed); err != nil {
+	if err := tx.QueryRow(`UPDATE poll_recalls SET signatures = signatures + 1 WHERE id = ? RETURNING signatures, needed`, id).Scan(&signatures, &needed); err != nil {
 		return err
 	}
 	if err := tx.Record("poll.recall.signed", e.BodyID, map[string]any{"recall": id, "signatures": signatures}); err != nil {
@@ -1557,13 +1557,13 @@ func (tx *Tx) sign(e elections.Election, id int64) error {
 		return nil
 	}
 	closes := tx.Now.Add(elections.RecallDays * 24 * time.Hour)
-	if _, err := tx.Exec(`UPDATE election_recalls SET status = 'voting', voting_closes = ? WHERE id = ?`, us(closes), id); err != nil {
+	if _, err := tx.Exec(`UPDATE poll_recalls SET status = 'voting', voting_closes = ? WHERE id = ?`, us(closes), id); err != nil {
 		return err
 	}
 	if e.Scope.Paper() {
 		// The same stations vote on the recall: their areas start empty.
-		if _, err := tx.Exec(`INSERT INTO election_areas (election_id, contest, area, stations, electorate)
-			SELECT election_id, ?, area, stations, electorate FROM election_areas WHERE election_id = ? AND contest = 0`, id, e.ID); err != nil {
+		if _, err := tx.Exec(`INSERT INTO poll_areas (election_id, contest, area, stations, electorate)
+			SELECT election_id, ?, area, stations, electorate FROM poll_areas WHERE election_id = ? AND contest = 0`, id, e.ID); err != nil {
 			return err
 		}
 	}
@@ -1594,7 +1594,7 @@ func (db *DB) VoteInRecall(ctx context.Context, actor, id int64, yes bool) error
 		if err := tx.castOnline(e.ID, id, key, "", e.BodyID); err != nil {
 			return err
 		}
-		_, err = tx.Exec(`UPDATE election_recalls SET `+key+` = `+key+` + 1 WHERE id = ?`, id)
+		_, err = tx.Exec(`UPDATE poll_recalls SET `+key+` = `+key+` + 1 WHERE id = ?`, id)
 		return err
 	})
 }
@@ -1633,7 +1633,7 @@ func (db *DB) CloseRecall(ctx context.Context, actor, id int64) (elections.Recal
 				return err
 			}
 		}
-		if _, err := tx.Exec(`UPDATE election_recalls SET status = ?, yes = ?, no = ?, replacement_id = ?, closed_at = ? WHERE id = ?`,
+		if _, err := tx.Exec(`UPDATE poll_recalls SET status = ?, yes = ?, no = ?, replacement_id = ?, closed_at = ? WHERE id = ?`,
 			status, r0.Yes, r0.No, replacement, us(tx.Now), id); err != nil {
 			return err
 		}
@@ -1652,7 +1652,7 @@ func (db *DB) CloseRecall(ctx context.Context, actor, id int64) (elections.Recal
 // election, the first not seated whom a count without every recalled
 // candidate elects. It returns the replacement's id, 0 when none is left.
 func (tx *Tx) replace(e elections.Election, r elections.Recall) (int64, error) {
-	if _, err := tx.Exec(`UPDATE candidates SET status = 'recalled' WHERE id = ?`, r.CandidateID); err != nil {
+	if _, err := tx.Exec(`UPDATE poll_candidates SET status = 'recalled' WHERE id = ?`, r.CandidateID); err != nil {
 		return 0, err
 	}
 	cs, err := tx.candidacies(e.ID, false)
@@ -1672,7 +1672,7 @@ func (tx *Tx) replace(e elections.Election, r elections.Recall) (int64, error) {
 		}
 	} else {
 		var seed int64
-		if err := tx.QueryRow(`SELECT seed FROM elections WHERE id = ?`, e.ID).Scan(&seed); err != nil {
+		if err := tx.QueryRow(`SELECT seed FROM polls WHERE id = ?`, e.ID).Scan(&seed); err != nil {
 			return 0, err
 		}
 		keys, err := tx.choices(e.ID, 0)
@@ -1698,7 +1698,7 @@ func (tx *Tx) replace(e elections.Election, r elections.Recall) (int64, error) {
 		}
 	}
 	if next != 0 {
-		if _, err := tx.Exec(`UPDATE candidates SET status = 'elected', replaces = ? WHERE id = ?`, r.CandidateID, next); err != nil {
+		if _, err := tx.Exec(`UPDATE poll_candidates SET status = 'elected', replaces = ? WHERE id = ?`, r.CandidateID, next); err != nil {
 			return 0, err
 		}
 	}

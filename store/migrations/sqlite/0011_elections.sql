@@ -2,7 +2,7 @@
 -- or an assembly's own; lists and candidates; online ballots with receipt
 -- codes; polling stations and their tally sheets entered twice; results
 -- published in versions; recall of representatives by petition and vote.
-CREATE TABLE elections (
+CREATE TABLE polls (
     id                  INTEGER PRIMARY KEY,
     body_id             INTEGER NOT NULL REFERENCES bodies(id), -- the organising body
     title               TEXT NOT NULL,
@@ -24,12 +24,12 @@ CREATE TABLE elections (
     created_by          INTEGER NOT NULL,
     created_at          INTEGER NOT NULL
 );
-CREATE INDEX elections_body ON elections(body_id, id);
-CREATE INDEX elections_scope ON elections(scope, id);
+CREATE INDEX poll_body ON polls(body_id, id);
+CREATE INDEX poll_scope ON polls(scope, id);
 
-CREATE TABLE candidacies (
+CREATE TABLE poll_candidacies (
     id            INTEGER PRIMARY KEY,
-    election_id   INTEGER NOT NULL REFERENCES elections(id),
+    election_id   INTEGER NOT NULL REFERENCES polls(id),
     number        INTEGER NOT NULL, -- on the ballot
     name          TEXT NOT NULL,
     organisation  TEXT NOT NULL,
@@ -42,34 +42,34 @@ CREATE TABLE candidacies (
     UNIQUE (election_id, number)
 );
 
-CREATE TABLE candidates (
+CREATE TABLE poll_candidates (
     id           INTEGER PRIMARY KEY,
-    candidacy_id INTEGER NOT NULL REFERENCES candidacies(id),
-    election_id  INTEGER NOT NULL REFERENCES elections(id),
+    candidacy_id INTEGER NOT NULL REFERENCES poll_candidacies(id),
+    election_id  INTEGER NOT NULL REFERENCES polls(id),
     position     INTEGER NOT NULL,
     name         TEXT NOT NULL,
     gender       TEXT NOT NULL,
     status       TEXT NOT NULL DEFAULT 'standing', -- standing, elected, recalled
     replaces     INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX candidates_list ON candidates(candidacy_id, position);
-CREATE INDEX candidates_election ON candidates(election_id, status);
+CREATE INDEX poll_candidates_list ON poll_candidates(candidacy_id, position);
+CREATE INDEX poll_candidates_election ON poll_candidates(election_id, status);
 
 -- Polling stations, and their tally sheets per contest: contest 0 is the
 -- election itself, any other the recall vote of that id.
-CREATE TABLE stations (
+CREATE TABLE poll_stations (
     id          INTEGER PRIMARY KEY,
-    election_id INTEGER NOT NULL REFERENCES elections(id),
+    election_id INTEGER NOT NULL REFERENCES polls(id),
     code        TEXT NOT NULL,
     place       TEXT NOT NULL, -- district
     department  TEXT NOT NULL,
     electorate  INTEGER NOT NULL,
     UNIQUE (election_id, code)
 );
-CREATE INDEX stations_place ON stations(election_id, place, code);
+CREATE INDEX poll_stations_place ON poll_stations(election_id, place, code);
 
-CREATE TABLE station_sheets (
-    station_id  INTEGER NOT NULL REFERENCES stations(id),
+CREATE TABLE poll_sheets (
+    station_id  INTEGER NOT NULL REFERENCES poll_stations(id),
     contest     INTEGER NOT NULL,
     status      TEXT NOT NULL,             -- entered, counted, mismatch, over, annulled
     sheet       TEXT NOT NULL DEFAULT '',  -- JSON of the figures that count
@@ -79,8 +79,8 @@ CREATE TABLE station_sheets (
     PRIMARY KEY (station_id, contest)
 );
 
-CREATE TABLE sheet_entries (
-    station_id INTEGER NOT NULL REFERENCES stations(id),
+CREATE TABLE poll_entries (
+    station_id INTEGER NOT NULL REFERENCES poll_stations(id),
     contest    INTEGER NOT NULL,
     n          INTEGER NOT NULL,
     user_id    INTEGER NOT NULL REFERENCES users(id),
@@ -91,8 +91,8 @@ CREATE TABLE sheet_entries (
 
 -- The count by area, kept as sheets are settled: area '' is the country,
 -- two digits a department, six a district.
-CREATE TABLE election_areas (
-    election_id INTEGER NOT NULL REFERENCES elections(id),
+CREATE TABLE poll_areas (
+    election_id INTEGER NOT NULL REFERENCES polls(id),
     contest     INTEGER NOT NULL,
     area        TEXT NOT NULL,
     stations    INTEGER NOT NULL DEFAULT 0,
@@ -106,28 +106,28 @@ CREATE TABLE election_areas (
 -- Online ballots. Who voted is kept apart from what was chosen: voters
 -- hold no choice; choices are counts per distinct ballot, with no voter,
 -- time or sequence; receipt codes are a list apart, keyed by the code.
-CREATE TABLE election_voters (
-    election_id INTEGER NOT NULL REFERENCES elections(id),
+CREATE TABLE poll_voters (
+    election_id INTEGER NOT NULL REFERENCES polls(id),
     contest     INTEGER NOT NULL,
     user_id     INTEGER NOT NULL REFERENCES users(id),
     PRIMARY KEY (election_id, contest, user_id)
 );
-CREATE TABLE election_choices (
+CREATE TABLE poll_choices (
     election_id INTEGER NOT NULL,
     contest     INTEGER NOT NULL,
     choice      TEXT NOT NULL,
     weight      INTEGER NOT NULL,
     PRIMARY KEY (election_id, contest, choice)
 ) WITHOUT ROWID;
-CREATE TABLE election_receipts (
+CREATE TABLE poll_receipts (
     election_id INTEGER NOT NULL,
     code        TEXT NOT NULL,
     PRIMARY KEY (election_id, code)
 ) WITHOUT ROWID;
 
 -- Each publication of results: version 1, then corrections, never changed.
-CREATE TABLE election_results (
-    election_id  INTEGER NOT NULL REFERENCES elections(id),
+CREATE TABLE poll_results (
+    election_id  INTEGER NOT NULL REFERENCES polls(id),
     version      INTEGER NOT NULL,
     report       TEXT NOT NULL, -- the tally core's report, JSON
     inputs       TEXT NOT NULL, -- list votes CSV or BLT
@@ -137,10 +137,10 @@ CREATE TABLE election_results (
     PRIMARY KEY (election_id, version)
 );
 
-CREATE TABLE election_recalls (
+CREATE TABLE poll_recalls (
     id             INTEGER PRIMARY KEY,
-    election_id    INTEGER NOT NULL REFERENCES elections(id),
-    candidate_id   INTEGER NOT NULL REFERENCES candidates(id),
+    election_id    INTEGER NOT NULL REFERENCES polls(id),
+    candidate_id   INTEGER NOT NULL REFERENCES poll_candidates(id),
     reason         TEXT NOT NULL,
     status         TEXT NOT NULL, -- collecting, voting, passed, failed
     signatures     INTEGER NOT NULL DEFAULT 0,
@@ -154,9 +154,9 @@ CREATE TABLE election_recalls (
     created_at     INTEGER NOT NULL,
     closed_at      INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX election_recalls_election ON election_recalls(election_id, id);
-CREATE TABLE recall_signers (
-    recall_id INTEGER NOT NULL REFERENCES election_recalls(id),
+CREATE INDEX poll_recalls_election ON poll_recalls(election_id, id);
+CREATE TABLE poll_signers (
+    recall_id INTEGER NOT NULL REFERENCES poll_recalls(id),
     user_id   INTEGER NOT NULL REFERENCES users(id),
     PRIMARY KEY (recall_id, user_id)
 );
