@@ -47,12 +47,12 @@ func (in *StationInput) Clean(valid func(string) bool) error {
 
 // Station statuses.
 const (
-	Awaiting       = "awaiting"  // no entry yet
-	FirstEntered   = "entered"   // one entry, awaiting the second
-	CountedSheet   = "counted"   // two entries agree: it counts
-	Mismatch       = "mismatch"  // entries disagree: flagged
-	OverElectorate = "over"      // entries agree on more votes than electors: flagged
-	Annulled       = "annulled"  // the organisers annulled it: counted as no votes
+	Awaiting       = "awaiting" // no entry yet
+	FirstEntered   = "entered"  // one entry, awaiting the second
+	CountedSheet   = "counted"  // two entries agree: it counts
+	Mismatch       = "mismatch" // entries disagree: flagged
+	OverElectorate = "over"     // entries agree on more votes than electors: flagged
+	Annulled       = "annulled" // the organisers annulled it: counted as no votes
 )
 
 // StationStatuses lists the statuses in the order pages show them.
@@ -169,14 +169,14 @@ func CheckEntrant(entries []Entry, user int64) error {
 // Area is the count in a district, a department or the whole country:
 // Code "" for the country, two digits for a department, six for a district.
 type Area struct {
-	Code       string  `json:"code"`
-	Name       string  `json:"name"`
-	Stations   int     `json:"stations"`
-	Counted    int     `json:"counted"`
-	Flagged    int     `json:"flagged"`
-	Electorate int64   `json:"electorate"`
-	Sheet      Sheet   `json:"sheet"` // the counted figures so far
-	Leader     int     `json:"leader"` // index of the option with most votes, -1 for none
+	Code       string `json:"code"`
+	Name       string `json:"name"`
+	Stations   int    `json:"stations"`
+	Counted    int    `json:"counted"`
+	Flagged    int    `json:"flagged"`
+	Electorate int64  `json:"electorate"`
+	Sheet      Sheet  `json:"sheet"`  // the counted figures so far
+	Leader     int    `json:"leader"` // index of the option with most votes, -1 for none
 }
 
 // Areas lists the areas a station counts in: the country, its department,

@@ -274,7 +274,7 @@ func (db *DB) PublicElections(ctx context.Context) ([]elections.Election, error)
 	var es []elections.Election
 	err := db.View(ctx, func(tx *Tx) error {
 		var err error
-		es, err = tx.elections(`SELECT `+electionColumns+electionFrom+` WHERE e.scope = 'public' ORDER BY e.id DESC LIMIT 200`)
+		es, err = tx.elections(`SELECT ` + electionColumns + electionFrom + ` WHERE e.scope = 'public' ORDER BY e.id DESC LIMIT 200`)
 		return err
 	})
 	return es, err
