@@ -220,7 +220,10 @@ func Federation(ctx context.Context, db *store.DB, existing []store.BulkLoaded, 
 	if err := Deliberation(ctx, db, rng, nacional, puno.facilitator, bases, out); err != nil {
 		return err
 	}
-	return Actions(ctx, db, nacional, puno.facilitator, bases, out)
+	if err := Actions(ctx, db, nacional, puno.facilitator, bases, out); err != nil {
+		return err
+	}
+	return Elections(ctx, db, puno.facilitator, bases, out)
 }
 
 // elect runs a body's election of its delegates to an assembly: the first
