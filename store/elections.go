@@ -348,11 +348,12 @@ func (db *DB) ElectionPage(ctx context.Context, viewer, id int64) (ElectionPage,
 			if p.Departments, err = tx.areas(id, 0, ""); err != nil {
 				return err
 			}
+			// Registered candidacies come first, in ballot order: the
+			// order of the sheets' figures.
 			for i, c := range p.Candidacies {
-				if i < len(p.National.Sheet.Votes) {
+				if c.Status == elections.Registered && i < len(p.National.Sheet.Votes) {
 					p.Candidacies[i].Votes = p.National.Sheet.Votes[i]
 				}
-				_ = c
 			}
 		}
 		if e.Version > 0 {
@@ -388,7 +389,7 @@ func (tx *Tx) hasVotedIn(id, contest int64) (bool, error) {
 }
 
 // candidacies lists an election's candidacies in ballot order, with their
-// candidates; withdrawn ones only when all is set.
+// candidates; withdrawn ones (after the others) only when all is set.
 func (tx *Tx) candidacies(id int64, all bool) ([]elections.Candidacy, error) {
 	q := `SELECT id, election_id, number, name, organisation, sector, status, seats, votes, registered_by, created_at FROM poll_candidacies WHERE election_id = ?`
 	if !all {
@@ -399,7 +400,7 @@ func (tx *Tx) candidacies(id int64, all bool) ([]elections.Candidacy, error) {
 		err := row.Scan(&c.ID, &c.ElectionID, &c.Number, &c.Name, &c.Organisation, &c.Sector, &c.Status, &c.Seats, &c.Votes, &c.RegisteredBy, &created)
 		c.CreatedAt = fromUS(created)
 		return err
-	}, q+` ORDER BY status DESC, number`, id)
+	}, q+` ORDER BY status, number`, id)
 	if err != nil {
 		return nil, err
 	}
