@@ -204,10 +204,18 @@ func WriteBLT(w io.Writer, e Input, cands []Candidacy, keys map[string]int64) er
 	}
 	fmt.Fprint(bw, "0\n")
 	for _, c := range cands {
-		fmt.Fprintf(bw, "%s\n", strconv.Quote(ListLabel(c)))
+		fmt.Fprintf(bw, "%s\n", bltQuote(ListLabel(c)))
 	}
-	fmt.Fprintf(bw, "%s\n", strconv.Quote(e.Title))
+	fmt.Fprintf(bw, "%s\n", bltQuote(e.Title))
 	return bw.Flush()
+}
+
+// bltQuote puts s in double quotes as BLT has it. BLT has no escapes
+// (strconv.Quote's backslashes would be read as part of the name, and a
+// quoted double quote refused), so double quotes inside become single ones
+// and line breaks spaces.
+func bltQuote(s string) string {
+	return `"` + strings.NewReplacer(`"`, "'", "\r", " ", "\n", " ").Replace(s) + `"`
 }
 
 // Recall statuses.

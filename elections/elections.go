@@ -160,7 +160,7 @@ func (in *Input) Clean(now time.Time) error {
 	if in.Scope.Paper() && !IsListMethod(in.Method) {
 		return errs.Field("method", "poll.method.paper")
 	}
-	in.Threshold = strings.TrimSuffix(strings.TrimSpace(in.Threshold), "%")
+	in.Threshold = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(in.Threshold), "%"))
 	if in.Threshold == "0" {
 		in.Threshold = ""
 	}
@@ -172,7 +172,7 @@ func (in *Input) Clean(now time.Time) error {
 			return errs.Field("threshold", "poll.threshold.bad")
 		}
 	}
-	in.RecallShare = strings.TrimSuffix(strings.TrimSpace(in.RecallShare), "%")
+	in.RecallShare = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(in.RecallShare), "%"))
 	if in.RecallShare == "" {
 		in.RecallShare = "10"
 	}
