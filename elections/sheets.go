@@ -130,12 +130,13 @@ type Entry struct {
 }
 
 // Reconcile decides a station's status from its entries, in the order
-// entered: the first pair of agreeing entries by different people settles
-// the sheet (counted, or flagged over the electorate); otherwise one entry
-// awaits a second and more disagreeing entries are a mismatch. It returns
-// the figures that count when the sheet does.
+// entered: the latest pair of agreeing entries by different people settles
+// the sheet (counted, or flagged over the electorate), so that a review of
+// a sheet flagged over its electorate can settle it with two new agreeing
+// entries; otherwise one entry awaits a second and more disagreeing entries
+// are a mismatch. It returns the figures that count when the sheet does.
 func Reconcile(entries []Entry, electorate int64) (string, *Sheet) {
-	for j := 1; j < len(entries); j++ {
+	for j := len(entries) - 1; j >= 1; j-- {
 		for i := 0; i < j; i++ {
 			if entries[i].UserID != entries[j].UserID && entries[i].Sheet.Equal(entries[j].Sheet) {
 				s := entries[j].Sheet

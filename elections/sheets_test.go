@@ -163,6 +163,11 @@ func TestReconcile(t *testing.T) {
 		{"FourthResolves", []Entry{entry(1, 1, 2, 0), entry(2, 2, 1, 0), entry(3, 3, 0, 0), entry(4, 2, 1, 0)}, 300, CountedSheet, &Sheet{Votes: []int64{2, 1}}},
 		{"AtElectorate", []Entry{entry(1, 150, 90, 10), entry(2, 150, 90, 10)}, 250, CountedSheet, &a},
 		{"OverElectorate", []Entry{entry(1, 150, 90, 10), entry(2, 150, 90, 10)}, 249, OverElectorate, &a},
+		// A sheet flagged over its electorate is reviewed: two new entries
+		// that agree on other figures settle it; one alone does not.
+		{"ReviewOfOverOneEntry", []Entry{entry(1, 150, 90, 10), entry(2, 150, 90, 10), entry(3, 140, 90, 10)}, 249, OverElectorate, &a},
+		{"ReviewOfOverSettles", []Entry{entry(1, 150, 90, 10), entry(2, 150, 90, 10), entry(3, 140, 90, 10), entry(4, 140, 90, 10)}, 249, CountedSheet,
+			&Sheet{Votes: []int64{140, 90}, Blank: 10}},
 		{"NullCountsTowardsElectorate", []Entry{
 			{UserID: 1, Sheet: Sheet{Votes: []int64{100, 100}, Null: 51}},
 			{UserID: 2, Sheet: Sheet{Votes: []int64{100, 100}, Null: 51}},
