@@ -580,23 +580,31 @@ func readBallot(f url.Values, lists bool, options int) (elections.Ballot, error)
 	return b, nil
 }
 
+// pollFromPath loads the election named by the path's {id} as the viewer
+// sees it, or renders the error and reports false.
+func (s *Server) pollFromPath(w http.ResponseWriter, r *http.Request) (store.ElectionPage, bool) {
+	id, err := pathID(r, "id")
+	if err == nil {
+		var ep store.ElectionPage
+		if ep, err = s.db.ElectionPage(r.Context(), httpauth.From(r).UserID(), id); err == nil {
+			return ep, true
+		}
+	}
+	s.fail(w, r, err, "", nil)
+	return store.ElectionPage{}, false
+}
+
 // castPollBallot casts an online ballot and shows the receipt code, once:
 // it is not in any address, so it stays out of histories and logs.
 func (s *Server) castPollBallot(w http.ResponseWriter, r *http.Request) {
 	if !s.form(w, r) {
 		return
 	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err, "", nil)
+	ep, ok := s.pollFromPath(w, r)
+	if !ok {
 		return
 	}
-	actor := httpauth.From(r).UserID()
-	ep, err := s.db.ElectionPage(r.Context(), actor, id)
-	if err != nil {
-		s.fail(w, r, err, "", nil)
-		return
-	}
+	id, actor := ep.Election.ID, httpauth.From(r).UserID()
 	options := 0
 	for _, c := range ep.Candidacies {
 		if c.Status == elections.Registered {
@@ -627,17 +635,11 @@ type pollReceiptsData struct {
 
 // pollReceipts is the published list of receipt codes, with a look-up.
 func (s *Server) pollReceipts(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err, "", nil)
+	ep, ok := s.pollFromPath(w, r)
+	if !ok {
 		return
 	}
-	viewer := httpauth.From(r).UserID()
-	ep, err := s.db.ElectionPage(r.Context(), viewer, id)
-	if err != nil {
-		s.fail(w, r, err, "", nil)
-		return
-	}
+	id, viewer := ep.Election.ID, httpauth.From(r).UserID()
 	q := r.URL.Query()
 	d := pollReceiptsData{Election: ep.Election}
 	p := s.page(r, "", &d)
@@ -740,17 +742,11 @@ func (s *Server) registerCandidacy(w http.ResponseWriter, r *http.Request) {
 	if !s.form(w, r) {
 		return
 	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err, "", nil)
+	ep, ok := s.pollFromPath(w, r)
+	if !ok {
 		return
 	}
-	actor := httpauth.From(r).UserID()
-	ep, err := s.db.ElectionPage(r.Context(), actor, id)
-	if err != nil {
-		s.fail(w, r, err, "", nil)
-		return
-	}
+	id, actor := ep.Election.ID, httpauth.From(r).UserID()
 	f := r.PostForm
 	if f.Get("more") != "" {
 		s.render(w, r, http.StatusOK, "poll_candidacy", s.candidacyForm(r, ep.Election, f, len(f["cand_name"])+pollRowsMore))
