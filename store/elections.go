@@ -422,17 +422,6 @@ func (tx *Tx) candidacies(id int64, all bool) ([]elections.Candidacy, error) {
 	return cs, nil
 }
 
-// registered is the candidacies on the ballot, in ballot order.
-func registered(cs []elections.Candidacy) []elections.Candidacy {
-	var r []elections.Candidacy
-	for _, c := range cs {
-		if c.Status == elections.Registered {
-			r = append(r, c)
-		}
-	}
-	return r
-}
-
 // RegisterCandidacy registers a list or a candidate while registration is
 // open: in a public election anyone signed in may (for an organisation),
 // in a body's or an assembly's its voters.
