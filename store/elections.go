@@ -38,11 +38,19 @@ func (tx *Tx) scanElection(row scanner, e *elections.Election) error {
 	return nil
 }
 
-// loadElection loads election id with its national figures, or NotFound.
-func (tx *Tx) loadElection(id int64) (elections.Election, error) {
+// electionRow loads election id as stored, without its figures (the
+// electorate and the count so far), or NotFound.
+func (tx *Tx) electionRow(id int64) (elections.Election, error) {
 	var e elections.Election
-	if err := tx.scanElection(tx.QueryRow(`SELECT `+electionColumns+electionFrom+` WHERE e.id = ?`, id), &e); err != nil {
-		return e, notFound(err, "poll.not_found")
+	err := tx.scanElection(tx.QueryRow(`SELECT `+electionColumns+electionFrom+` WHERE e.id = ?`, id), &e)
+	return e, notFound(err, "poll.not_found")
+}
+
+// loadElection loads election id with its figures, or NotFound.
+func (tx *Tx) loadElection(id int64) (elections.Election, error) {
+	e, err := tx.electionRow(id)
+	if err != nil {
+		return e, err
 	}
 	if e.Scope.Paper() {
 		a, err := tx.area(id, 0, "")
@@ -69,15 +77,29 @@ func (tx *Tx) onlineElectorate(body int64, scope elections.Scope) (int64, error)
 	return n, err
 }
 
-// visibleElection loads election id if the actor may see it: a public
-// election anyone may; a body's or an assembly's, its members and
-// delegates. Others get NotFound. It returns the actor as the organising
-// body sees them.
+// visibleElection loads election id, with its figures, if the actor may
+// see it: a public election anyone may; a body's or an assembly's, its
+// members and delegates. Others get NotFound. It returns the actor as the
+// organising body sees them.
 func (tx *Tx) visibleElection(id int64) (elections.Election, authz.Subject, error) {
 	e, err := tx.loadElection(id)
 	if err != nil {
 		return e, authz.Subject{}, err
 	}
+	return tx.seeElection(e)
+}
+
+// visibleElectionRow is visibleElection without the figures, for the hot
+// paths (a ballot, a tally sheet) that do not need them.
+func (tx *Tx) visibleElectionRow(id int64) (elections.Election, authz.Subject, error) {
+	e, err := tx.electionRow(id)
+	if err != nil {
+		return e, authz.Subject{}, err
+	}
+	return tx.seeElection(e)
+}
+
+func (tx *Tx) seeElection(e elections.Election) (elections.Election, authz.Subject, error) {
 	_, s, err := tx.subject(e.BodyID, tx.Actor)
 	if err != nil {
 		return e, s, err
@@ -829,7 +851,7 @@ func (tx *Tx) enterSheet(station, contest int64, sheet elections.Sheet) (electio
 	if err != nil {
 		return s, err
 	}
-	e, subj, err := tx.visibleElection(s.ElectionID)
+	e, subj, err := tx.visibleElectionRow(s.ElectionID)
 	if err != nil {
 		return s, err
 	}
@@ -991,7 +1013,7 @@ func (db *DB) AnnulSheet(ctx context.Context, actor, station, contest int64, rea
 func (db *DB) CastBallot(ctx context.Context, actor, id int64, b elections.Ballot) (string, error) {
 	receipt := elections.NewReceipt()
 	err := db.updateBatchedClean(ctx, actor, func(tx *Tx) error {
-		e, s, err := tx.visibleElection(id)
+		e, s, err := tx.visibleElectionRow(id)
 		if err != nil {
 			return err
 		}
