@@ -25,7 +25,7 @@ type signedIn struct {
 
 func (a *API) signup(w http.ResponseWriter, r *http.Request) {
 	var c credentials
-	if !a.parse(w, r, &c) {
+	if !a.parse(w, r, &c, bodyMax) {
 		return
 	}
 	u, err := a.db.CreateUser(r.Context(), a.hasher, c.Name, c.Password, httpauth.From(r).Lang)
@@ -41,7 +41,7 @@ func (a *API) signup(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) login(w http.ResponseWriter, r *http.Request) {
 	var c credentials
-	if !a.parse(w, r, &c) {
+	if !a.parse(w, r, &c, bodyMax) {
 		return
 	}
 	u, err := a.auth.Login(r, c.Name, c.Password)

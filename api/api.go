@@ -142,22 +142,25 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
+// bodyMax bounds a request's JSON body.
+const bodyMax = 64 << 10
+
 // decode reads a JSON object into v. The body must be application/json, at
 // most 64 KiB, one object with no unknown fields. For a browser session it
 // also checks the CSRF header.
 func (a *API) decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	return a.csrf(w, r) && a.parse(w, r, v)
+	return a.csrf(w, r) && a.parse(w, r, v, bodyMax)
 }
 
-// parse reads the JSON body without the CSRF check, for signing in: a
-// cross-site page can send neither application/json nor, through Go's
-// cross-origin protection, any state-changing request at all.
-func (a *API) parse(w http.ResponseWriter, r *http.Request, v any) bool {
+// parse reads the JSON body, at most max bytes, without the CSRF check, for
+// signing in: a cross-site page can send neither application/json nor,
+// through Go's cross-origin protection, any state-changing request at all.
+func (a *API) parse(w http.ResponseWriter, r *http.Request, v any, max int64) bool {
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
 		a.Error(w, r, errs.New(errs.Invalid, "error.bad_json", "Content-Type must be application/json"))
 		return false
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, max))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		a.Error(w, r, errs.New(errs.Invalid, "error.bad_json", jsonProblem(err)))
@@ -190,7 +193,7 @@ func jsonProblem(err error) string {
 	case errors.As(err, &typ):
 		return fmt.Sprintf("field %q must be %s", typ.Field, typ.Type)
 	case errors.As(err, &big):
-		return "body larger than 64 KiB"
+		return fmt.Sprintf("body larger than %d KiB", big.Limit>>10)
 	case errors.Is(err, io.EOF):
 		return "empty body"
 	}

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"asamblea/errs"
 	"asamblea/httpauth"
@@ -59,8 +60,13 @@ func (a *API) motionRoutes(rt func(method, path string, access httpauth.Access, 
 // object) and then fills v strictly, naming the field at fault when a value
 // has the wrong type or a field is unknown.
 func (a *API) input(w http.ResponseWriter, r *http.Request, v any) bool {
+	return a.inputMax(w, r, v, bodyMax)
+}
+
+// inputMax is input for a body of at most max bytes.
+func (a *API) inputMax(w http.ResponseWriter, r *http.Request, v any, max int64) bool {
 	var raw json.RawMessage
-	if !a.decode(w, r, &raw) {
+	if !a.csrf(w, r) || !a.parse(w, r, &raw, max) {
 		return false
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -83,7 +89,8 @@ func inputProblem(err error) (problem, field string) {
 		if typ.Field == "" {
 			return "the body must be a JSON object", ""
 		}
-		return fmt.Sprintf("field %q must be %s", typ.Field, kindName(typ.Type)), typ.Field
+		f := jsonField(typ.Field)
+		return fmt.Sprintf("field %q must be %s", f, kindName(typ.Type)), f
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		if n, uerr := strconv.Unquote(name); uerr == nil {
@@ -92,6 +99,18 @@ func inputProblem(err error) (problem, field string) {
 		return fmt.Sprintf("unknown field %q", name), name
 	}
 	return jsonProblem(err), ""
+}
+
+// jsonField drops from a field's path the names of embedded Go types
+// ("Input.seats" is "seats"): JSON names here are all in lower case.
+func jsonField(path string) string {
+	var keep []string
+	for _, seg := range strings.Split(path, ".") {
+		if seg != "" && !unicode.IsUpper(rune(seg[0])) {
+			keep = append(keep, seg)
+		}
+	}
+	return strings.Join(keep, ".")
 }
 
 // kindName names the JSON value a Go type expects.

@@ -3,17 +3,13 @@ package api
 import (
 	"cmp"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
-	"mime"
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
-	"unicode"
 
 	"asamblea/elections"
 	"asamblea/errs"
@@ -123,7 +119,7 @@ func (a *API) callPoll(w http.ResponseWriter, r *http.Request) {
 		// These shadow the calendar's own, so that a bad date names its field.
 		calendarInput
 	}
-	if !a.pollInput(w, r, &in, pollBodyMax) {
+	if !a.input(w, r, &in) {
 		return
 	}
 	c, err := in.calendar()
@@ -283,7 +279,7 @@ func (a *API) nameArea(ar *elections.Area) {
 // organisers); an absent date stays as it was.
 func (a *API) setPollCalendar(w http.ResponseWriter, r *http.Request) {
 	var in calendarInput
-	if !a.pollInput(w, r, &in, pollBodyMax) {
+	if !a.input(w, r, &in) {
 		return
 	}
 	c, err := in.calendar()
@@ -313,7 +309,7 @@ func (a *API) advancePoll(w http.ResponseWriter, r *http.Request) {
 // registration is open.
 func (a *API) registerCandidacy(w http.ResponseWriter, r *http.Request) {
 	var in elections.CandidacyInput
-	if !a.pollInput(w, r, &in, pollBodyMax) {
+	if !a.input(w, r, &in) {
 		return
 	}
 	a.change(w, r, http.StatusCreated, func(id int64) (any, error) {
@@ -344,64 +340,13 @@ func (a *API) addStations(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Stations []elections.StationInput `json:"stations"`
 	}
-	if !a.pollInput(w, r, &in, stationsBodyMax) {
+	if !a.inputMax(w, r, &in, stationsBodyMax) {
 		return
 	}
 	a.change(w, r, http.StatusCreated, func(id int64) (any, error) {
 		n, err := a.db.AddStations(r.Context(), actor(r), id, in.Stations, a.places.Valid)
 		return map[string]int{"added": n}, err
 	})
-}
-
-// pollBodyMax bounds a request's body, as for the rest of the API.
-const pollBodyMax = 64 << 10
-
-// pollInput reads a JSON body as input does, up to max bytes, and names a
-// field at fault by its JSON name alone: the inputs here embed the
-// elections package's types, whose Go names are no business of a client.
-func (a *API) pollInput(w http.ResponseWriter, r *http.Request, v any, max int64) bool {
-	if !a.csrf(w, r) {
-		return false
-	}
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
-		a.Error(w, r, errs.New(errs.Invalid, "error.bad_json", "Content-Type must be application/json"))
-		return false
-	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, max))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil {
-		if _, terr := dec.Token(); terr != io.EOF {
-			err = errors.New("more than one JSON value")
-		}
-	}
-	if err != nil {
-		problem, field := inputProblem(err)
-		if plain := jsonField(field); plain != field {
-			problem, field = strings.Replace(problem, strconv.Quote(field), strconv.Quote(plain), 1), plain
-		}
-		var big *http.MaxBytesError
-		if errors.As(err, &big) {
-			problem = fmt.Sprintf("body larger than %d KiB", max>>10)
-		}
-		e := errs.New(errs.Invalid, "error.bad_json", problem)
-		e.Field = field
-		a.Error(w, r, e)
-		return false
-	}
-	return true
-}
-
-// jsonField drops from a field's path the names of embedded Go types
-// ("Input.seats" is "seats"): JSON names here are all in lower case.
-func jsonField(path string) string {
-	var keep []string
-	for _, seg := range strings.Split(path, ".") {
-		if seg != "" && !unicode.IsUpper(rune(seg[0])) {
-			keep = append(keep, seg)
-		}
-	}
-	return strings.Join(keep, ".")
 }
 
 // stationStatus reads ?status= of a list of stations: a station status, or
@@ -484,7 +429,7 @@ func (a *API) enterSheet(w http.ResponseWriter, r *http.Request) {
 		Contest int64 `json:"contest"`
 		elections.Sheet
 	}
-	if !a.pollInput(w, r, &in, pollBodyMax) {
+	if !a.input(w, r, &in) {
 		return
 	}
 	a.change(w, r, http.StatusCreated, func(id int64) (any, error) {
@@ -500,7 +445,7 @@ func (a *API) annulSheet(w http.ResponseWriter, r *http.Request) {
 		Contest int64  `json:"contest"`
 		Reason  string `json:"reason"`
 	}
-	if !a.pollInput(w, r, &in, pollBodyMax) {
+	if !a.input(w, r, &in) {
 		return
 	}
 	a.change(w, r, http.StatusOK, func(id int64) (any, error) {
@@ -545,7 +490,7 @@ func (a *API) pollAreas(w http.ResponseWriter, r *http.Request) {
 // voter's receipt code.
 func (a *API) castPollBallot(w http.ResponseWriter, r *http.Request) {
 	var in elections.Ballot
-	if !a.pollInput(w, r, &in, pollBodyMax) {
+	if !a.input(w, r, &in) {
 		return
 	}
 	a.change(w, r, http.StatusCreated, func(id int64) (any, error) {
@@ -608,7 +553,7 @@ func (a *API) publishPollResults(w http.ResponseWriter, r *http.Request) {
 		if !a.csrf(w, r) {
 			return
 		}
-	} else if !a.pollInput(w, r, &in, pollBodyMax) {
+	} else if !a.input(w, r, &in) {
 		return
 	}
 	a.change(w, r, http.StatusCreated, func(id int64) (any, error) {
@@ -698,7 +643,7 @@ func (a *API) openPollRecall(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Reason string `json:"reason"`
 	}
-	if !a.pollInput(w, r, &in, pollBodyMax) {
+	if !a.input(w, r, &in) {
 		return
 	}
 	a.change(w, r, http.StatusCreated, func(candidate int64) (any, error) {
@@ -756,7 +701,7 @@ func (a *API) voteInPollRecall(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Yes *bool `json:"yes"`
 	}
-	if !a.pollInput(w, r, &in, pollBodyMax) {
+	if !a.input(w, r, &in) {
 		return
 	}
 	if in.Yes == nil {
