@@ -114,6 +114,23 @@ func Rankings(cands []Candidacy, keys map[string]int64) (*tally.Ballots, error) 
 	if err != nil {
 		return nil, err
 	}
+	err = eachBallot(keys, func(ns []int, weight int64) error {
+		r := make([]int, len(ns))
+		for i, n := range ns {
+			r[i] = n - 1
+		}
+		return b.Add(r, weight)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// eachBallot calls fn with each distinct ballot's numbers and its count,
+// in the order of the keys, so that what is made from them never depends
+// on a map's order.
+func eachBallot(keys map[string]int64, fn func(ns []int, weight int64) error) error {
 	ks := make([]string, 0, len(keys))
 	for k := range keys {
 		ks = append(ks, k)
@@ -122,17 +139,13 @@ func Rankings(cands []Candidacy, keys map[string]int64) (*tally.Ballots, error) 
 	for _, k := range ks {
 		ns, err := DecodeKey(k)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		r := make([]int, len(ns))
-		for i, n := range ns {
-			r[i] = n - 1
-		}
-		if err := b.Add(r, keys[k]); err != nil {
-			return nil, err
+		if err := fn(ns, keys[k]); err != nil {
+			return err
 		}
 	}
-	return b, nil
+	return nil
 }
 
 // CountRanked counts a candidate election, leaving out the candidacies in
@@ -186,21 +199,16 @@ func WriteListCSV(w io.Writer, e Input, lists []Candidacy, votes []int64) error 
 func WriteBLT(w io.Writer, e Input, cands []Candidacy, keys map[string]int64) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "%d %d\n", len(cands), e.Seats)
-	ks := make([]string, 0, len(keys))
-	for k := range keys {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	for _, k := range ks {
-		ns, err := DecodeKey(k)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(bw, "%d", keys[k])
+	err := eachBallot(keys, func(ns []int, weight int64) error {
+		fmt.Fprintf(bw, "%d", weight)
 		for _, n := range ns {
 			fmt.Fprintf(bw, " %d", n)
 		}
-		fmt.Fprint(bw, " 0\n")
+		_, err := fmt.Fprint(bw, " 0\n")
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	fmt.Fprint(bw, "0\n")
 	for _, c := range cands {
