@@ -62,6 +62,12 @@ const (
 	EnterSheet       Action = "election.sheet"  // enter a polling station's tally sheet for an election the body organises
 	VoteElection     Action = "election.vote"   // vote in the body's internal election, register, sign a recall petition
 	TakePartPublicly Action = "election.public" // register a candidacy or sign a recall petition in a public election
+
+	CreateCommission  Action = "commission.create"  // set up a commission of the body
+	AppointCommission Action = "commission.appoint" // choose, change or remove a commission's members (of the body above it)
+	ReportIncident    Action = "incident.report"    // report an incident to the commission of a body one belongs to, or of an assembly above it
+	KeepRecords       Action = "records.keep"       // read and keep a rights commission's records: verify, people, evidence, export, lockdown
+	SetUpRecords      Action = "records.setup"      // create a rights commission's key, change how it keeps coordinates and images
 )
 
 // Subject is who asks, seen from one body.
@@ -71,6 +77,7 @@ type Subject struct {
 	Public   bool        // whether the body's profile is public
 	Kind     bodies.Kind // the body's kind
 	Delegate bool        // of an assembly: the person holds a seat in it
+	Within   bool        // the person belongs to a body below this one
 }
 
 type rule func(Subject) bool
@@ -98,9 +105,9 @@ var rules = map[Action]rule{
 	ViewPrivateBody: member,
 	ViewMembers:     member,
 	EditBody:        facilitator,
-	Invite:          facilitator,
-	DecideRequests:  facilitator,
-	RequestToJoin:   func(s Subject) bool { return signedIn(s) && s.Role == bodies.None },
+	Invite:          func(s Subject) bool { return facilitator(s) && s.Kind != bodies.Commission },
+	DecideRequests:  func(s Subject) bool { return facilitator(s) && s.Kind != bodies.Commission },
+	RequestToJoin:   func(s Subject) bool { return signedIn(s) && s.Role == bodies.None && s.Kind != bodies.Commission },
 	ChangeRoles:     facilitator,
 	RemoveMember:    facilitator,
 	Leave:           member,
@@ -143,6 +150,14 @@ var rules = map[Action]rule{
 	EnterSheet:       member,
 	VoteElection:     voter,
 	TakePartPublicly: signedIn,
+
+	// A commission's members are chosen by the body above it, not by
+	// invitation or request (see Invite and RequestToJoin).
+	CreateCommission:  func(s Subject) bool { return facilitator(s) && s.Kind != bodies.Commission },
+	AppointCommission: func(s Subject) bool { return facilitator(s) && s.Kind != bodies.Commission },
+	ReportIncident:    func(s Subject) bool { return member(s) || voter(s) || signedIn(s) && s.Within },
+	KeepRecords:       func(s Subject) bool { return member(s) && s.Kind == bodies.Commission },
+	SetUpRecords:      func(s Subject) bool { return facilitator(s) && s.Kind == bodies.Commission },
 }
 
 // Allowed reports whether s may do a.

@@ -54,6 +54,7 @@ type DB struct {
 
 	batchOnce sync.Once
 	batch     chan *batched // changes waiting for the next group commit
+	rights    rightsState   // the node's records key and unlocked commission keys
 	closed    chan struct{}
 }
 
