@@ -55,3 +55,6 @@ func (db *DB) RawRows(ctx context.Context, q string, args ...any) ([][]string, e
 }
 
 func fmtAny(v any) string { return fmt.Sprint(v) }
+
+// FilePath is the SQLite database's file, for tests that read it raw.
+func (db *DB) FilePath() string { return db.dsn }
