@@ -249,7 +249,7 @@ func (db *DB) AppointCommissioner(ctx context.Context, actor, commission, user i
 		}
 		switch {
 		case role == bodies.None && was == bodies.None:
-			return errs.New(errs.NotFound, "member.not_found")
+			return errs.New(errs.NotFound, "body.member.not_found")
 		case role == bodies.None:
 			if err := tx.removeMember(commission, user, was); err != nil {
 				return err
