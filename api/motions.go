@@ -53,6 +53,7 @@ func (a *API) motionRoutes(rt func(method, path string, access httpauth.Access, 
 	routes = append(routes, a.meetingRoutes(rt)...)
 	routes = append(routes, a.actionRoutes(rt)...)
 	routes = append(routes, a.pollRoutes(rt)...)
+	routes = append(routes, a.rightsRoutes(rt)...)
 	return append(routes, a.needRoutes(rt)...)
 }
 

@@ -269,6 +269,7 @@ func (s *Server) Routes() []httpauth.Route {
 	routes = append(routes, s.actionRoutes()...)
 	routes = append(routes, s.pollRoutes()...)
 	routes = append(routes, s.sheetRoutes()...)
+	routes = append(routes, s.rightsRoutes()...)
 	return append(routes, s.needRoutes()...)
 }
 
