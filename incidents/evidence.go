@@ -59,10 +59,10 @@ func CleanEvidence(name string, data []byte, keepOriginal bool) (Evidence, error
 	}
 	p, err := photos.Clean(bytes.NewReader(data))
 	if err != nil {
-		if pe := errs.As(err); pe != nil && pe.Key == "photo.too_many_pixels" {
+		switch pe := errs.As(err); {
+		case pe.Key == "photo.too_many_pixels":
 			return Evidence{}, errs.Field("file", "incident.evidence.too_many_pixels")
-		}
-		if errs.As(err) != nil {
+		case pe.Code == errs.Invalid:
 			return Evidence{}, errs.Field("file", "incident.evidence.type")
 		}
 		return Evidence{}, err
