@@ -1,6 +1,6 @@
 // Command asamblea runs the asamblea server and its administration tools.
 //
-//	asamblea serve    [--db PATH|URL] [--addr :8080] [--demo] [--trust-proxy]
+//	asamblea serve    [--db PATH|URL] [--addr :8080] [--demo] [--trust-proxy] [--records-key FILE]
 //	asamblea migrate  [--db PATH|URL]
 //	asamblea verify   [--db PATH|URL]
 //	asamblea demo     [--db PATH|URL] [--scale N [--actions K]]
@@ -39,7 +39,7 @@ const usage = `asamblea — democratic self-organisation: committees, assemblies
 and recallable delegates, coordinated actions, elections.
 
 Usage:
-  asamblea serve    [--db PATH|URL] [--addr :8080] [--demo] [--trust-proxy]
+  asamblea serve    [--db PATH|URL] [--addr :8080] [--demo] [--trust-proxy] [--records-key FILE]
   asamblea migrate  [--db PATH|URL]
   asamblea verify   [--db PATH|URL]
   asamblea demo     [--db PATH|URL] [--scale N [--actions K]]
@@ -170,6 +170,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	fs, dsn := newFlags("demo", stderr)
 	scale := fs.Int("scale", 0, "also create N committees with about 100 members each, for load tests")
 	perCommittee := fs.Int("actions", 0, "with --scale: federate the N committees (an assembly per department under a national one) and call this many actions per committee")
+	recordsKey := recordsKeyFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -187,6 +188,10 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer db.Close()
+	if err := useRecordsKey(db, recordsKeyPath(*recordsKey, *dsn), stderr); err != nil {
+		fmt.Fprintf(stderr, "asamblea: %v\n", err)
+		return 1
+	}
 	if err := demo.Fill(ctx, db, stdout); err != nil {
 		fmt.Fprintf(stderr, "asamblea demo: %v\n", err)
 		return 1
@@ -217,6 +222,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	addr := fs.String("addr", env("ASAMBLEA_ADDR", ":8080"), "address to listen on (env ASAMBLEA_ADDR)")
 	withDemo := fs.Bool("demo", false, "fill an empty database with demo data and print logins")
 	trustProxy := fs.Bool("trust-proxy", os.Getenv("ASAMBLEA_TRUST_PROXY") == "1", "trust X-Forwarded-Proto from a reverse proxy (env ASAMBLEA_TRUST_PROXY=1)")
+	recordsKey := recordsKeyFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -228,6 +234,10 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer db.Close()
+	if err := useRecordsKey(db, recordsKeyPath(*recordsKey, *dsn), stderr); err != nil {
+		fmt.Fprintf(stderr, "asamblea: %v\n", err)
+		return 1
+	}
 	if *withDemo {
 		empty, err := demo.Empty(ctx, db)
 		if err == nil && empty {

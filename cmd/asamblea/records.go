@@ -1,0 +1,75 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"asamblea/store"
+	"asamblea/vault"
+)
+
+// recordsKeyFlag adds --records-key: the file holding the key that wraps the
+// commissions' record keys. It lives outside the database (by default beside
+// the SQLite file), so that a copy of the database alone reveals nothing.
+func recordsKeyFlag(fs *flag.FlagSet) *string {
+	return fs.String("records-key", os.Getenv("ASAMBLEA_RECORDS_KEY"), "file with the key that wraps the commissions' record keys; created if missing (default: records.key beside the SQLite file, or ./asamblea-data/records.key) (env ASAMBLEA_RECORDS_KEY)")
+}
+
+// recordsKeyPath is where the key file is when --records-key is not given.
+func recordsKeyPath(flagValue, dsn string) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return filepath.Join(filepath.Dir(DefaultDB), "records.key")
+	}
+	return filepath.Join(filepath.Dir(strings.TrimPrefix(dsn, "file:")), "records.key")
+}
+
+// useRecordsKey reads the key file at path, creating it (mode 0600) with a
+// fresh key if there is none, and gives it to the store. "off" runs with no
+// key file: commissions then protect their keys with passphrases only.
+func useRecordsKey(db *store.DB, path string, stderr io.Writer) error {
+	if path == "off" {
+		return nil
+	}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		k, err := vault.NewKey()
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return fmt.Errorf("records key: %w", err)
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return fmt.Errorf("records key: %w", err)
+		}
+		if _, err := f.Write(vault.EncodeKeyFile(k)); err != nil {
+			f.Close()
+			return fmt.Errorf("records key: %w", err)
+		}
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("records key: %w", err)
+		}
+		fmt.Fprintf(stderr, "asamblea: created the records key file %s — keep it apart from database copies and backups\n", path)
+		db.SetRecordsKey(&k)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("records key: %w", err)
+	}
+	k, err := vault.ParseKeyFile(b)
+	if err != nil {
+		return fmt.Errorf("records key %s: %w", path, err)
+	}
+	db.SetRecordsKey(&k)
+	return nil
+}
