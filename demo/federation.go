@@ -223,7 +223,10 @@ func Federation(ctx context.Context, db *store.DB, existing []store.BulkLoaded, 
 	if err := Actions(ctx, db, nacional, puno.facilitator, bases, out); err != nil {
 		return err
 	}
-	return Elections(ctx, db, puno.facilitator, bases, out)
+	if err := Elections(ctx, db, puno.facilitator, bases, out); err != nil {
+		return err
+	}
+	return Repression(ctx, db, nacional, puno.facilitator, out)
 }
 
 // elect runs a body's election of its delegates to an assembly: the first
