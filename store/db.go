@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -51,6 +52,8 @@ type DB struct {
 
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+
+	signer atomic.Pointer[journal.Signer] // signs journal entries; nil: unsigned (see UseJournalKey)
 
 	batchOnce sync.Once
 	batch     chan *batched // changes waiting for the next group commit
