@@ -1,13 +1,15 @@
 // Command asamblea runs the asamblea server and its administration tools.
 //
-//	asamblea serve    [--db PATH|URL] [--addr :8080] [--demo] [--trust-proxy] [--records-key FILE]
-//	asamblea migrate  [--db PATH|URL]
-//	asamblea verify   [--db PATH|URL]
-//	asamblea demo     [--db PATH|URL] [--scale N [--actions K]]
-//	asamblea tally    --method M --seats N FILE
+//	asamblea serve      [--db PATH|URL] [--journal-key PATH] [--addr :8080] [--demo] [--trust-proxy] [--records-key FILE]
+//	asamblea migrate    [--db PATH|URL]
+//	asamblea verify     [--db PATH|URL] [--journal-key PATH]
+//	asamblea rotate-key [--db PATH|URL] [--journal-key PATH]
+//	asamblea demo       [--db PATH|URL] [--journal-key PATH] [--scale N [--actions K]]
+//	asamblea tally      --method M --seats N FILE
 //	asamblea version
 //
-// Every flag can also be set in the environment: ASAMBLEA_DB, ASAMBLEA_ADDR.
+// Every flag can also be set in the environment: ASAMBLEA_DB, ASAMBLEA_ADDR,
+// ASAMBLEA_JOURNAL_KEY.
 package main
 
 import (
@@ -39,15 +41,19 @@ const usage = `asamblea — democratic self-organisation: committees, assemblies
 and recallable delegates, coordinated actions, elections.
 
 Usage:
-  asamblea serve    [--db PATH|URL] [--addr :8080] [--demo] [--trust-proxy] [--records-key FILE]
-  asamblea migrate  [--db PATH|URL]
-  asamblea verify   [--db PATH|URL]
-  asamblea demo     [--db PATH|URL] [--scale N [--actions K]]
-  asamblea tally    --method M --seats N [--json] FILE
+  asamblea serve      [--db PATH|URL] [--journal-key PATH] [--addr :8080] [--demo] [--trust-proxy] [--records-key FILE]
+  asamblea migrate    [--db PATH|URL]
+  asamblea verify     [--db PATH|URL] [--journal-key PATH]
+  asamblea rotate-key [--db PATH|URL] [--journal-key PATH]
+  asamblea demo       [--db PATH|URL] [--journal-key PATH] [--scale N [--actions K]]
+  asamblea tally      --method M --seats N [--json] FILE
   asamblea version
 
 --db is a file path for SQLite (default ./asamblea-data/asamblea.db) or a
 postgres:// URL; it can also be set in ASAMBLEA_DB, and --addr in ASAMBLEA_ADDR.
+--journal-key is the file of the key that signs the journal (ASAMBLEA_JOURNAL_KEY;
+default journal.key beside the SQLite file, or ./asamblea-data/journal.key with
+PostgreSQL); serve and demo create it if missing. See docs/journal.md.
 `
 
 func main() {
@@ -69,6 +75,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdMigrate(args[1:], stdout, stderr)
 	case "verify":
 		return cmdVerify(args[1:], stdout, stderr)
+	case "rotate-key":
+		return cmdRotateKey(args[1:], stdout, stderr)
 	case "demo":
 		return cmdDemo(args[1:], stdout, stderr)
 	case "tally":
@@ -148,8 +156,14 @@ func cmdMigrate(args []string, stdout, stderr io.Writer) int {
 
 func cmdVerify(args []string, stdout, stderr io.Writer) int {
 	fs, dsn := newFlags("verify", stderr)
+	keyArg := keyFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	trusted, keyFile, err := trustedKey(*keyArg, *dsn)
+	if err != nil {
+		fmt.Fprintf(stderr, "asamblea: %v\n", err)
+		return 1
 	}
 	db, err := store.Open(*dsn)
 	if err != nil {
@@ -157,17 +171,18 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer db.Close()
-	n, err := db.VerifyJournal()
+	r, err := db.CheckJournal(trusted)
 	if err != nil {
-		fmt.Fprintf(stderr, "journal: %d entries checked; FAILED at %v\n", n, err)
+		fmt.Fprintf(stderr, "journal: %d entries checked, %d signatures; FAILED: %v\n", r.Entries, r.Signed, err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "journal: %d entries checked, chain intact\n", n)
+	printReport(stdout, r, trusted != nil, keyFile)
 	return 0
 }
 
 func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	fs, dsn := newFlags("demo", stderr)
+	keyArg := keyFlag(fs)
 	scale := fs.Int("scale", 0, "also create N committees with about 100 members each, for load tests")
 	perCommittee := fs.Int("actions", 0, "with --scale: federate the N committees (an assembly per department under a national one) and call this many actions per committee")
 	recordsKey := recordsKeyFlag(fs)
@@ -191,6 +206,15 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	if err := useRecordsKey(db, recordsKeyPath(*recordsKey, *dsn), stderr); err != nil {
 		fmt.Fprintf(stderr, "asamblea: %v\n", err)
 		return 1
+	}
+	path := keyPath(*keyArg, *dsn)
+	id, created, _, err := useKey(ctx, db, path)
+	if err != nil {
+		fmt.Fprintf(stderr, "asamblea demo: %v\n", err)
+		return 1
+	}
+	if created {
+		fmt.Fprintf(stdout, "journal key %s created in %s\n", id, path)
 	}
 	if err := demo.Fill(ctx, db, stdout); err != nil {
 		fmt.Fprintf(stderr, "asamblea demo: %v\n", err)
@@ -219,6 +243,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 
 func cmdServe(args []string, stdout, stderr io.Writer) int {
 	fs, dsn := newFlags("serve", stderr)
+	keyArg := keyFlag(fs)
 	addr := fs.String("addr", env("ASAMBLEA_ADDR", ":8080"), "address to listen on (env ASAMBLEA_ADDR)")
 	withDemo := fs.Bool("demo", false, "fill an empty database with demo data and print logins")
 	trustProxy := fs.Bool("trust-proxy", os.Getenv("ASAMBLEA_TRUST_PROXY") == "1", "trust X-Forwarded-Proto from a reverse proxy (env ASAMBLEA_TRUST_PROXY=1)")
@@ -238,6 +263,13 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "asamblea: %v\n", err)
 		return 1
 	}
+	path := keyPath(*keyArg, *dsn)
+	id, created, introduced, err := useKey(ctx, db, path)
+	if err != nil {
+		fmt.Fprintf(stderr, "asamblea: %v\n", err)
+		return 1
+	}
+	log.Info("journal key", "id", id, "file", path, "created", created, "introduced", introduced)
 	if *withDemo {
 		empty, err := demo.Empty(ctx, db)
 		if err == nil && empty {
