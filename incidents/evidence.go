@@ -25,6 +25,9 @@ type Evidence struct {
 	Original string `json:"original_sha256"`
 	Size     int    `json:"size"`
 	Data     []byte `json:"-"`
+	// KeptOriginal tells whether CleanEvidence was asked to keep the
+	// file as it came.
+	KeptOriginal bool `json:"-"`
 }
 
 // CleanEvidence checks an uploaded file and makes the evidence to keep. An
@@ -40,7 +43,7 @@ func CleanEvidence(name string, data []byte, keepOriginal bool) (Evidence, error
 	}
 	sum := sha256.Sum256(data)
 	original := hex.EncodeToString(sum[:])
-	e := Evidence{Name: cleanName(name), SHA256: original, Original: original, Size: len(data), Data: data}
+	e := Evidence{Name: cleanName(name), SHA256: original, Original: original, Size: len(data), Data: data, KeptOriginal: keepOriginal}
 	switch {
 	case bytes.HasPrefix(data, []byte("%PDF-")):
 		e.Type = "application/pdf"

@@ -158,6 +158,18 @@ func (db *DB) ReportIncident(ctx context.Context, actor, commission int64, in Re
 	if len(in.Evidence) > ReportMaxFiles {
 		return 0, errs.Field("file", "incident.evidence.too_many", ReportMaxFiles)
 	}
+	// Images are re-encoded before the write transaction, which they would
+	// otherwise hold for as long as decoding takes.
+	var files []incidents.Evidence
+	if len(in.Evidence) > 0 {
+		k, err := db.reportKey(ctx, actor, commission)
+		if err != nil {
+			return 0, err
+		}
+		if files, err = cleanFiles(in.Evidence, k.originals); err != nil {
+			return 0, err
+		}
+	}
 	var id int64
 	err := db.Update(ctx, actor, func(tx *Tx) error {
 		c, k, err := tx.reporter(commission)
@@ -172,13 +184,11 @@ func (db *DB) ReportIncident(ctx context.Context, actor, commission int64, in Re
 				return err
 			}
 		}
-		files := make([]incidents.Evidence, 0, len(in.Evidence))
-		for _, f := range in.Evidence {
-			e, err := incidents.CleanEvidence(f.Name, f.Data, k.originals)
-			if err != nil {
+		if len(files) > 0 && k.originals != files[0].KeptOriginal {
+			// The setting changed meanwhile: clean again as it says now.
+			if files, err = cleanFiles(in.Evidence, k.originals); err != nil {
 				return err
 			}
-			files = append(files, e)
 		}
 		var name string
 		if err := tx.QueryRow(`SELECT name FROM users WHERE id = ?`, actor).Scan(&name); err != nil {
@@ -230,10 +240,37 @@ func (db *DB) ReportIncident(ctx context.Context, actor, commission int64, in Re
 	return id, err
 }
 
-// linkableAction checks that action exists and is visible from body.
+// reportKey reads, for a reporter, how the commission keeps evidence.
+func (db *DB) reportKey(ctx context.Context, actor, commission int64) (keyRow, error) {
+	var k keyRow
+	err := db.View(ctx, func(tx *Tx) error {
+		tx.Actor = actor
+		var err error
+		_, k, err = tx.reporter(commission)
+		return err
+	})
+	return k, err
+}
+
+func cleanFiles(files []EvidenceFile, originals bool) ([]incidents.Evidence, error) {
+	out := make([]incidents.Evidence, 0, len(files))
+	for _, f := range files {
+		e, err := incidents.CleanEvidence(f.Name, f.Data, originals)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// linkableAction checks that action exists and is visible from body: a
+// public action, one body called, or one in body's coordinating view. Any
+// other id is refused the same way as one that does not exist.
 func (tx *Tx) linkableAction(action, body int64) error {
 	var n int
-	if err := tx.QueryRow(`SELECT COUNT(*) FROM actions WHERE id = ?`, action).Scan(&n); err != nil {
+	if err := tx.QueryRow(`SELECT COUNT(*) FROM actions a WHERE a.id = ? AND (a.visibility = 'public' OR a.body_id = ?
+		OR EXISTS (SELECT 1 FROM action_scope s WHERE s.action_id = a.id AND s.assembly_id = ?))`, action, body, body).Scan(&n); err != nil {
 		return err
 	}
 	if n == 0 {
@@ -478,14 +515,29 @@ func (db *DB) EvidenceFile(ctx context.Context, viewer, id int64) (incidents.Evi
 
 // AddEvidence adds a file to an incident, for the commission's members.
 func (db *DB) AddEvidence(ctx context.Context, actor, incident int64, f EvidenceFile) (incidents.Evidence, error) {
-	var e incidents.Evidence
-	err := db.Update(ctx, actor, func(tx *Tx) error {
+	var originals bool
+	err := db.View(ctx, func(tx *Tx) error {
+		tx.Actor = actor
+		_, k, _, err := tx.loadIncident(incident)
+		originals = k.originals
+		return err
+	})
+	if err != nil {
+		return incidents.Evidence{}, err
+	}
+	e, err := incidents.CleanEvidence(f.Name, f.Data, originals)
+	if err != nil {
+		return e, err
+	}
+	err = db.Update(ctx, actor, func(tx *Tx) error {
 		in, k, _, err := tx.loadIncident(incident)
 		if err != nil {
 			return err
 		}
-		if e, err = incidents.CleanEvidence(f.Name, f.Data, k.originals); err != nil {
-			return err
+		if k.originals != originals {
+			if e, err = incidents.CleanEvidence(f.Name, f.Data, k.originals); err != nil {
+				return err
+			}
 		}
 		e.IncidentID = incident
 		e.ID, err = tx.addEvidence(in.CommissionID, incident, k, e)

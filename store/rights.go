@@ -212,8 +212,9 @@ func (db *DB) Commissions(ctx context.Context, viewer, body int64) ([]Commission
 		if err != nil {
 			return err
 		}
-		if err := check(authz.ViewMotions, s); err != nil {
-			return err
+		if !authz.Allowed(authz.ViewMotions, s) {
+			// Outside a body, its commissions are not confirmed to exist.
+			return errs.New(errs.NotFound, "body.not_found")
 		}
 		out, err = queryAll(tx, func(row scanner, c *Commission) error {
 			var live sql.NullBool
