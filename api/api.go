@@ -115,6 +115,7 @@ func (a *API) Routes() []httpauth.Route {
 type errorBody struct {
 	Error struct {
 		Code    errs.Code `json:"code"`
+		Key     string    `json:"key"` // the message's key in the catalog, stable across languages
 		Message string    `json:"message"`
 		Field   string    `json:"field,omitempty"`
 	} `json:"error"`
@@ -127,7 +128,7 @@ func (a *API) Error(w http.ResponseWriter, r *http.Request, err error) {
 		a.log.Error("api request failed", "route", r.Pattern, "err", err)
 	}
 	var b errorBody
-	b.Error.Code = e.Code
+	b.Error.Code, b.Error.Key = e.Code, e.Key
 	b.Error.Message = a.cat.Localizer(httpauth.From(r).Lang).T(e.Key, e.Args...)
 	b.Error.Field = e.Field
 	writeJSON(w, errs.Status(e.Code), b)

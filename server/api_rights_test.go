@@ -98,7 +98,7 @@ func TestAPIRightsRecords(t *testing.T) {
 	if len(list.Commissions) != 1 || list.Commissions[0].ID != com.ID {
 		t.Fatalf("commissions: %+v", list)
 	}
-	intrusa.refused(403, "", "GET", cs, nil) // a public body has commissions; only its members see them
+	intrusa.refused(404, "", "GET", cs, nil) // only a body's members see its commissions; to others they do not exist
 
 	// The key, with the node's key file: its facilitator sets it up.
 	segundo.refused(403, "", "POST", cp+"/records", map[string]any{"file": true})
