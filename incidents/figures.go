@@ -98,7 +98,10 @@ func Aggregate(rows []Row) Figures {
 		f.Cells = append(f.Cells, c)
 	}
 	total := func(n, shown, hidden int) Count {
-		if hidden == 1 {
+		switch {
+		case hidden == 1 && shown == 0:
+			return count(n) // the hidden cell is the whole total
+		case hidden == 1:
 			return Count{N: shown, More: true}
 		}
 		return Count{N: n}

@@ -171,6 +171,9 @@ func TestAggregate(t *testing.T) {
 			t.Errorf("total %d = %+v, want %+v", i, f.Totals[i], wantTotals[i])
 		}
 	}
+	if f := Aggregate([]Row{{Kind: Raid, Department: "15", Week: w1, Incidents: 1, People: 12}}); f.Totals[0].Incidents != (Count{Fewer: true}) || f.Totals[0].People != (Count{N: 12}) {
+		t.Errorf("a total made of one hidden cell: %+v", f.Totals)
+	}
 	if h := Hide(0); h.Fewer || h.N != 0 {
 		t.Error("zero is shown as zero")
 	}

@@ -151,6 +151,9 @@ func (db *DB) ReportIncident(ctx context.Context, actor, commission int64, in Re
 			continue
 		}
 		if err := p.Clean(db.Now()); err != nil {
+			if e := errs.As(err); e.Code == errs.Invalid {
+				e.Field = "people"
+			}
 			return 0, err
 		}
 		names = append(names, p.Name)

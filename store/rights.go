@@ -593,8 +593,11 @@ func (db *DB) Grant(ctx context.Context, actor, commission, user int64) error {
 		var member []byte
 		err = tx.QueryRow(`SELECT s.member_public FROM rights_slots s JOIN memberships m ON m.body_id = s.commission_id AND m.user_id = s.user_id
 			WHERE s.commission_id = ? AND s.user_id = ?`, commission, user).Scan(&member)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errs.Field("user", "rights.no_slot")
+		}
 		if err != nil {
-			return notFound(err, "rights.no_slot")
+			return err
 		}
 		var pub vault.Public
 		copy(pub[:], member)
