@@ -372,14 +372,20 @@ func (p *person) run(what string, actions ...chromedp.Action) {
 // open loads a page by path, as typing its address.
 func (p *person) open(path string) {
 	p.t.Helper()
+	p.openStatus(path, http.StatusOK)
+}
+
+// openStatus loads a page by path and checks the status it answers with.
+func (p *person) openStatus(path string, want int) {
+	p.t.Helper()
 	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
 	defer cancel()
 	resp, err := chromedp.RunResponse(ctx, chromedp.Navigate(p.base+path))
 	if err != nil {
 		p.fatalf("open %s: %v", path, err)
 	}
-	if resp.Status != http.StatusOK {
-		p.fatalf("open %s: status %d", path, resp.Status)
+	if resp.Status != int64(want) {
+		p.fatalf("open %s: status %d, want %d", path, resp.Status, want)
 	}
 }
 

@@ -200,7 +200,7 @@ func TestRightsPages(t *testing.T) {
 	}
 	person.Set("next_hearing", "2023-02-15")
 	moOK(t, lucia, pe[1], pe[1], person)
-	moHas(t, lucia, com+"/prisoners", rpVictim, rpLawyer, "Penal de Challapalca", "2023-02-15", "Procesada")
+	moHas(t, lucia, com+"/prisoners", rpVictim, rpLawyer, "Penal de Challapalca", "2023-02-15", "Con proceso penal")
 	// Pedro, appointed by the committee, reads it too (through the key file).
 	moHas(t, pedro, inc, rpStory)
 
