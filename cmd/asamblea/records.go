@@ -56,6 +56,10 @@ func useRecordsKey(db *store.DB, path string, stderr io.Writer) error {
 			f.Close()
 			return fmt.Errorf("records key: %w", err)
 		}
+		if err := f.Sync(); err != nil { // a key lost to a power cut loses every record sealed to it
+			f.Close()
+			return fmt.Errorf("records key: %w", err)
+		}
 		if err := f.Close(); err != nil {
 			return fmt.Errorf("records key: %w", err)
 		}
