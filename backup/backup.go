@@ -1,7 +1,7 @@
 // Package backup is the file format of asamblea's backups: a stream
-// encrypted under a key derived from a passphrase, cut into authenticated
-// chunks, holding a manifest and then either a SQLite database file or the
-// rows of every table (see payload.go).
+// compressed, then encrypted under a key derived from a passphrase and cut
+// into authenticated chunks, holding a manifest and then either a SQLite
+// database file or the rows of every table (see payload.go).
 //
 // A file is a header and chunks:
 //
@@ -16,6 +16,9 @@
 //	chunks  XChaCha20-Poly1305 of 64 KiB of plaintext each (the last may be
 //	        shorter), nonce = prefix ‖ 56-bit counter ‖ last flag
 //
+// The chunks' plaintext is a DEFLATE stream (RFC 1951) of the backup's
+// content, which ends in the last chunk.
+//
 // argon2id turns the passphrase and salt into 64 bytes: the first 32 are the
 // chunks' key, the last 32 the header's MAC key, so a wrong passphrase is
 // told at the header, before anything is decrypted. Each chunk's nonce
@@ -25,6 +28,7 @@ package backup
 
 import (
 	"bufio"
+	"compress/flate"
 	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/rand"
@@ -134,9 +138,41 @@ func nonce(dst *[chacha20poly1305.NonceSizeX]byte, prefix []byte, n uint64, last
 	return dst[:]
 }
 
-// Writer encrypts what is written to it. Close writes the last chunk; a
-// stream not closed is a truncated backup.
+// Writer compresses and encrypts what is written to it. Close writes the
+// last chunk; a stream not closed is a truncated backup.
 type Writer struct {
+	z *flate.Writer
+	s *sealer
+}
+
+// NewWriter writes the header to w and returns a Writer that encrypts under
+// passphrase with the costs p.
+func NewWriter(w io.Writer, passphrase string, p Params) (*Writer, error) {
+	s, err := newSealer(w, passphrase, p)
+	if err != nil {
+		return nil, err
+	}
+	z, err := flate.NewWriter(s, flate.BestSpeed)
+	if err != nil {
+		return nil, err
+	}
+	return &Writer{z: z, s: s}, nil
+}
+
+// Write compresses and encrypts p.
+func (w *Writer) Write(p []byte) (int, error) { return w.z.Write(p) }
+
+// Close ends the compressed stream and seals the last chunk. It does not
+// close the underlying writer.
+func (w *Writer) Close() error {
+	if err := w.z.Close(); err != nil {
+		return err
+	}
+	return w.s.Close()
+}
+
+// sealer encrypts what is written to it, in chunks.
+type sealer struct {
 	w      io.Writer
 	aead   cipher.AEAD
 	prefix []byte
@@ -148,9 +184,7 @@ type Writer struct {
 	closed bool
 }
 
-// NewWriter writes the header to w and returns a Writer that encrypts under
-// passphrase with the costs p.
-func NewWriter(w io.Writer, passphrase string, p Params) (*Writer, error) {
+func newSealer(w io.Writer, passphrase string, p Params) (*sealer, error) {
 	if err := CheckPassphrase(passphrase); err != nil {
 		return nil, err
 	}
@@ -177,12 +211,12 @@ func NewWriter(w io.Writer, passphrase string, p Params) (*Writer, error) {
 	if _, err := w.Write(h); err != nil {
 		return nil, err
 	}
-	return &Writer{w: w, aead: aead, prefix: prefix, buf: make([]byte, 0, ChunkSize), out: make([]byte, 0, ChunkSize+overhead)}, nil
+	return &sealer{w: w, aead: aead, prefix: prefix, buf: make([]byte, 0, ChunkSize), out: make([]byte, 0, ChunkSize+overhead)}, nil
 }
 
 // Write encrypts p. A full chunk is sealed only when more follows, since
 // only then is it known not to be the last.
-func (w *Writer) Write(p []byte) (int, error) {
+func (w *sealer) Write(p []byte) (int, error) {
 	if w.closed {
 		return 0, errors.New("backup: write after close")
 	}
@@ -204,8 +238,8 @@ func (w *Writer) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-// Close seals the last chunk. It does not close the underlying writer.
-func (w *Writer) Close() error {
+// Close seals the last chunk.
+func (w *sealer) Close() error {
 	if w.closed || w.err != nil {
 		return w.err
 	}
@@ -213,7 +247,7 @@ func (w *Writer) Close() error {
 	return w.seal(true)
 }
 
-func (w *Writer) seal(last bool) error {
+func (w *sealer) seal(last bool) error {
 	if w.n >= maxChunks {
 		w.err = errors.New("backup: too many chunks")
 		return w.err
@@ -228,10 +262,47 @@ func (w *Writer) seal(last bool) error {
 	return nil
 }
 
-// Reader decrypts a backup. Read returns io.EOF only after the last chunk
-// has been authenticated and nothing follows it, so a consumer that reads
-// to io.EOF has read the whole backup, unaltered.
+// Reader decrypts and decompresses a backup. Read returns io.EOF only after
+// the last chunk has been authenticated, nothing follows it, and the
+// compressed stream ends with it: a consumer that reads to io.EOF has read
+// the whole backup, unaltered.
 type Reader struct {
+	o   *opener
+	z   io.Reader
+	err error
+}
+
+// Read decrypts and decompresses into p.
+func (r *Reader) Read(p []byte) (int, error) {
+	if r.err != nil {
+		return 0, r.err
+	}
+	n, err := r.z.Read(p)
+	switch {
+	case err == io.EOF:
+		// The compressed stream ends: so must the chunks, with the last.
+		if _, err := r.o.ReadByte(); err != io.EOF {
+			if err == nil {
+				err = fmt.Errorf("%w: data after the end of its content", ErrDamaged)
+			}
+			r.err = err
+			return n, err
+		}
+	case errors.Is(err, ErrDamaged) || errors.Is(err, ErrTruncated):
+	case err == io.ErrUnexpectedEOF:
+		err = ErrTruncated
+	case err != nil:
+		var corrupt flate.CorruptInputError
+		if errors.As(err, &corrupt) {
+			err = fmt.Errorf("%w: its content does not decompress", ErrDamaged)
+		}
+	}
+	r.err = err
+	return n, err
+}
+
+// opener decrypts chunks.
+type opener struct {
 	r      *bufio.Reader
 	aead   cipher.AEAD
 	prefix []byte
@@ -250,6 +321,15 @@ func NewReader(r io.Reader, passphrase string) (*Reader, error) {
 }
 
 func newReader(r io.Reader, passphrase string, l limits) (*Reader, error) {
+	o, err := newOpener(r, passphrase, l)
+	if err != nil {
+		return nil, err
+	}
+	// An opener is an io.ByteReader: flate reads no further than its stream.
+	return &Reader{o: o, z: flate.NewReader(o)}, nil
+}
+
+func newOpener(r io.Reader, passphrase string, l limits) (*opener, error) {
 	h := make([]byte, headerSize)
 	if n, err := io.ReadFull(r, h); err != nil {
 		if n < len(magic) || string(h[:len(magic)]) != magic {
@@ -286,12 +366,12 @@ func newReader(r io.Reader, passphrase string, l limits) (*Reader, error) {
 	if !hmac.Equal(headerMAC(macKey, h[:headerSize-macSize]), h[headerSize-macSize:]) {
 		return nil, ErrPassphrase
 	}
-	return &Reader{r: bufio.NewReaderSize(r, ChunkSize+overhead+1), aead: aead, prefix: append([]byte(nil), prefix...),
+	return &opener{r: bufio.NewReaderSize(r, ChunkSize+overhead+1), aead: aead, prefix: append([]byte(nil), prefix...),
 		in: make([]byte, ChunkSize+overhead), plain: make([]byte, 0, ChunkSize)}, nil
 }
 
 // Read decrypts into p.
-func (r *Reader) Read(p []byte) (int, error) {
+func (r *opener) Read(p []byte) (int, error) {
 	for len(r.plain) == 0 {
 		if r.err != nil {
 			return 0, r.err
@@ -303,8 +383,21 @@ func (r *Reader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// ReadByte decrypts one byte.
+func (r *opener) ReadByte() (byte, error) {
+	for len(r.plain) == 0 {
+		if r.err != nil {
+			return 0, r.err
+		}
+		r.err = r.next()
+	}
+	b := r.plain[0]
+	r.plain = r.plain[1:]
+	return b, nil
+}
+
 // next decrypts the next chunk into r.plain.
-func (r *Reader) next() error {
+func (r *opener) next() error {
 	if r.done {
 		return io.EOF
 	}

@@ -2,6 +2,7 @@ package backup
 
 import (
 	"bytes"
+	"compress/flate"
 	"crypto/rand"
 	"errors"
 	"io"
@@ -29,6 +30,22 @@ func seal(t testing.TB, plain []byte) []byte {
 		}
 		p = p[n:]
 	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// sealRaw encrypts plain as it is, not compressed: what only a writer
+// with the passphrase could make.
+func sealRaw(t testing.TB, plain []byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w, err := newSealer(&b, pass, fast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(plain)
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -63,9 +80,11 @@ func TestRoundTrip(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			plain := random(n)
 			file := seal(t, plain)
+			// Random bytes do not compress: DEFLATE stores them, at a
+			// few bytes a block.
 			chunks := max(1, (n+ChunkSize-1)/ChunkSize)
-			if want := headerSize + n + chunks*overhead; len(file) != want {
-				t.Errorf("file of %d bytes, want %d", len(file), want)
+			if most := headerSize + n + n/1000 + 16 + (chunks+1)*overhead; len(file) > most {
+				t.Errorf("file of %d bytes, want at most %d", len(file), most)
 			}
 			got, err := open(file, pass)
 			if err != nil {
@@ -75,6 +94,17 @@ func TestRoundTrip(t *testing.T) {
 				t.Fatalf("plaintext differs: %d bytes back of %d", len(got), n)
 			}
 		})
+	}
+}
+
+func TestCompression(t *testing.T) {
+	plain := bytes.Repeat([]byte("acta de la asamblea del comité de lucha de Juliaca; "), 20000)
+	file := seal(t, plain)
+	if len(file) > len(plain)/20 {
+		t.Fatalf("%d bytes of text take %d", len(plain), len(file))
+	}
+	if got, err := open(file, pass); err != nil || !bytes.Equal(got, plain) {
+		t.Fatalf("%d bytes back, %v", len(got), err)
 	}
 }
 
@@ -112,6 +142,9 @@ func TestRefusals(t *testing.T) {
 		"CutInLastTag":           {file[:len(file)-3], pass, ErrDamaged, ""},
 		"TrailingGarbage":        {append(bytes.Clone(file), 0), pass, ErrDamaged, ""},
 		"ChunksSwapped":          {swap(file, headerSize, headerSize+chunk, chunk), pass, ErrDamaged, "chunk 0"},
+		"NotCompressed":          {sealRaw(t, []byte("acta de la asamblea, en claro")), pass, ErrDamaged, "does not decompress"},
+		"AfterTheContent":        {sealRaw(t, append(deflate([]byte("acta")), "más"...)), pass, ErrDamaged, "data after the end"},
+		"ContentCutShort":        {sealRaw(t, deflate(plain)[:1000]), pass, ErrTruncated, ""},
 		"LastChunkFromOtherFile": {append(bytes.Clone(file[:headerSize+3*chunk]), seal(t, random(500))[headerSize:]...), pass, ErrDamaged, "last chunk"},
 	}
 	for name, tc := range tests {
@@ -133,6 +166,14 @@ func TestRefusals(t *testing.T) {
 	}
 }
 
+func deflate(plain []byte) []byte {
+	var b bytes.Buffer
+	z, _ := flate.NewWriter(&b, flate.BestSpeed)
+	z.Write(plain)
+	z.Close()
+	return b.Bytes()
+}
+
 func swap(file []byte, i, j, n int) []byte {
 	b := bytes.Clone(file)
 	copy(b[i:i+n], file[j:j+n])
@@ -151,7 +192,7 @@ func TestReaderStopsAtDamage(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := io.ReadAll(r)
-	if !errors.Is(err, ErrDamaged) || !bytes.Equal(got, plain[:ChunkSize]) {
+	if !errors.Is(err, ErrDamaged) || len(got) > ChunkSize || !bytes.Equal(got, plain[:len(got)]) {
 		t.Fatalf("read %d bytes, error %v", len(got), err)
 	}
 	if _, err := r.Read(make([]byte, 10)); !errors.Is(err, ErrDamaged) {
@@ -228,5 +269,54 @@ func FuzzReader(f *testing.F) {
 			return
 		}
 		io.Copy(io.Discard, r)
+	})
+}
+
+// FuzzContent: whatever the content sealed with the passphrase, a reader
+// fails cleanly or gives out what decompresses from it.
+func FuzzContent(f *testing.F) {
+	f.Add(deflate([]byte("acta de la asamblea")))
+	f.Add(append(deflate([]byte("acta")), "más"...))
+	f.Add([]byte("en claro"))
+	f.Fuzz(func(t *testing.T, content []byte) {
+		_, err := open(sealRaw(t, content), pass)
+		if err != nil && !errors.Is(err, ErrDamaged) && !errors.Is(err, ErrTruncated) {
+			t.Fatalf("error %v", err)
+		}
+	})
+}
+
+// BenchmarkKey is the cost a backup, a restore and each guess at a
+// passphrase pay once.
+func BenchmarkKey(b *testing.B) {
+	salt := random(saltSize)
+	for b.Loop() {
+		keys(pass, salt, DefaultParams)
+	}
+}
+
+// BenchmarkStream is the throughput of encryption and decryption.
+func BenchmarkStream(b *testing.B) {
+	plain := random(16 << 20)
+	file := seal(b, plain)
+	b.Run("Write", func(b *testing.B) {
+		b.SetBytes(int64(len(plain)))
+		for b.Loop() {
+			w, _ := NewWriter(io.Discard, pass, fast)
+			w.Write(plain)
+			w.Close()
+		}
+	})
+	b.Run("Read", func(b *testing.B) {
+		b.SetBytes(int64(len(plain)))
+		for b.Loop() {
+			r, err := NewReader(bytes.NewReader(file), pass)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := io.Copy(io.Discard, r); err != nil {
+				b.Fatal(err)
+			}
+		}
 	})
 }
