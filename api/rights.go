@@ -184,12 +184,7 @@ func (a *API) lockRecords(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.change(w, r, 0, func(commission int64) (any, error) {
-		// Only a member has anything to lock: anyone else learns nothing.
-		if _, err := a.db.RecordsState(r.Context(), actor(r), commission); err != nil {
-			return nil, err
-		}
-		a.db.Lock(actor(r), commission)
-		return nil, nil
+		return nil, a.db.Lock(r.Context(), actor(r), commission)
 	})
 }
 

@@ -572,8 +572,19 @@ func (db *DB) Unlock(ctx context.Context, actor, commission int64, passphrase st
 	return nil
 }
 
-// Lock forgets the actor's unlocked key on this node.
-func (db *DB) Lock(actor, commission int64) { db.rights.ring.forget(commission, actor) }
+// Lock forgets the actor's unlocked key on this node. Only a member has
+// anything to lock; anyone else learns nothing (NotFound).
+func (db *DB) Lock(ctx context.Context, actor, commission int64) error {
+	err := db.View(ctx, func(tx *Tx) error {
+		tx.Actor = actor
+		_, _, err := tx.keeper(commission, authz.KeepRecords)
+		return err
+	})
+	if err == nil {
+		db.rights.ring.forget(commission, actor)
+	}
+	return err
+}
 
 // Grant seals the commission's key to a member who set a passphrase; the
 // actor must be able to read the key.

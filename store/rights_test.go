@@ -341,7 +341,10 @@ func TestRecordsPassphrases(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Locking forgets the key on this node; the passphrase opens it again.
-		db.Lock(f.lawyer.ID, f.commission)
+		wantCode(t, db.Lock(ctx, f.reporter.ID, f.commission), errs.NotFound, "")
+		if err := db.Lock(ctx, f.lawyer.ID, f.commission); err != nil {
+			t.Fatal(err)
+		}
 		_, err = db.Incident(ctx, f.lawyer.ID, id)
 		wantCode(t, err, errs.Conflict, "rights.unlock_needed")
 		if err := db.Unlock(ctx, f.lawyer.ID, f.commission, pass1); err != nil {

@@ -388,12 +388,7 @@ func (s *Server) unlockRecords(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) lockRecords(w http.ResponseWriter, r *http.Request) {
 	s.commissionPost(w, r, func(actor, id int64) (string, error) {
-		// Only a member may lock: anyone else learns nothing.
-		if _, err := s.db.RecordsState(r.Context(), actor, id); err != nil {
-			return "", err
-		}
-		s.db.Lock(actor, id)
-		return "rp_locked", nil
+		return "rp_locked", s.db.Lock(r.Context(), actor, id)
 	})
 }
 
