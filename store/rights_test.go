@@ -26,7 +26,7 @@ type rightsFixture struct {
 	second, outsider              accounts.User
 }
 
-func rightsSetup(t *testing.T, db *store.DB) rightsFixture {
+func rightsSetup(t testing.TB, db *store.DB) rightsFixture {
 	t.Helper()
 	var f rightsFixture
 	f.facilitator = mustUser(t, db, "Facilitadora Puno")
@@ -80,7 +80,7 @@ func rightsSetup(t *testing.T, db *store.DB) rightsFixture {
 	return f
 }
 
-func pngBytes(t *testing.T) []byte {
+func pngBytes(t testing.TB) []byte {
 	var b bytes.Buffer
 	if err := png.Encode(&b, image.NewGray(image.Rect(0, 0, 4, 3))); err != nil {
 		t.Fatal(err)

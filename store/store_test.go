@@ -94,7 +94,7 @@ var ctx = context.Background()
 
 func validPlace(code string) bool { return code == "210101" || code == "080101" }
 
-func mustUser(t *testing.T, db *store.DB, name string) accounts.User {
+func mustUser(t testing.TB, db *store.DB, name string) accounts.User {
 	t.Helper()
 	u, err := db.CreateUser(ctx, fastHasher, name, "una contraseña larga de "+name, "es")
 	if err != nil {
@@ -103,7 +103,7 @@ func mustUser(t *testing.T, db *store.DB, name string) accounts.User {
 	return u
 }
 
-func mustCommittee(t *testing.T, db *store.DB, actor int64, public bool) bodies.Body {
+func mustCommittee(t testing.TB, db *store.DB, actor int64, public bool) bodies.Body {
 	t.Helper()
 	b, err := db.CreateCommittee(ctx, actor, bodies.Input{Name: "Comité de Lucha de Juliaca", Sector: "workers", Place: "210101", Public: public}, validPlace)
 	if err != nil {
@@ -114,7 +114,7 @@ func mustCommittee(t *testing.T, db *store.DB, actor int64, public bool) bodies.
 
 // journalLen is the number of journal entries, which must not move when a
 // change is refused.
-func journalLen(t *testing.T, db *store.DB) int64 {
+func journalLen(t testing.TB, db *store.DB) int64 {
 	t.Helper()
 	n, err := db.VerifyJournal()
 	if err != nil {
@@ -123,7 +123,7 @@ func journalLen(t *testing.T, db *store.DB) int64 {
 	return n
 }
 
-func wantCode(t *testing.T, err error, code errs.Code, key string) {
+func wantCode(t testing.TB, err error, code errs.Code, key string) {
 	t.Helper()
 	if err == nil {
 		t.Fatalf("want %s error %s, got success", code, key)

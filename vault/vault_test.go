@@ -161,3 +161,30 @@ func FuzzParseKeyFile(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkSeal(b *testing.B) {
+	pub, _, _ := NewPair()
+	plain := bytes.Repeat([]byte("x"), 300)
+	for b.Loop() {
+		if _, err := Seal(pub, plain, "incident/1/1/1"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkOpen(b *testing.B) {
+	pub, priv, _ := NewPair()
+	s, _ := Seal(pub, bytes.Repeat([]byte("x"), 300), "incident/1/1/1")
+	for b.Loop() {
+		if _, err := Open(priv, s, "incident/1/1/1"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkPassphraseKey(b *testing.B) {
+	salt, _ := NewSalt()
+	for b.Loop() {
+		PassphraseKey("la memoria no se entierra", salt)
+	}
+}
