@@ -142,6 +142,10 @@ func cmdRestore(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintf(stdout, "journal: %d entries checked, chain intact, head %s as backed up\n", n, short(m.Head))
+	if id, err := db.JournalKeyID(ctx); err == nil && id != "" {
+		// The key file is never in a backup (see docs/journal.md).
+		fmt.Fprintf(stdout, "journal: signed with key %s; the server needs that key file (--journal-key), and the records key file if commissions keep records\n", id)
+	}
 	return 0
 }
 

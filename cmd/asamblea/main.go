@@ -6,6 +6,8 @@
 //	asamblea rotate-key [--db PATH|URL] [--journal-key PATH]
 //	asamblea demo       [--db PATH|URL] [--journal-key PATH] [--scale N [--actions K]]
 //	asamblea tally      --method M --seats N FILE
+//	asamblea backup     [--db PATH|URL] [--passphrase-file PATH] --out FILE
+//	asamblea restore    [--db PATH|URL] [--passphrase-file PATH] [--force] FILE
 //	asamblea version
 //
 // Every flag can also be set in the environment: ASAMBLEA_DB, ASAMBLEA_ADDR,
@@ -47,6 +49,8 @@ Usage:
   asamblea rotate-key [--db PATH|URL] [--journal-key PATH]
   asamblea demo       [--db PATH|URL] [--journal-key PATH] [--scale N [--actions K]]
   asamblea tally      --method M --seats N [--json] FILE
+  asamblea backup     [--db PATH|URL] [--passphrase-file PATH] --out FILE
+  asamblea restore    [--db PATH|URL] [--passphrase-file PATH] [--force] FILE
   asamblea version
 
 --db is a file path for SQLite (default ./asamblea-data/asamblea.db) or a
