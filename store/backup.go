@@ -43,6 +43,14 @@ func (db *DB) Backup(ctx context.Context, w io.Writer, by string) (backup.Manife
 	if err := backupHead(ctx, tx, &m); err != nil {
 		return m, err
 	}
+	migs, err := migrations(db.dialect)
+	if err != nil {
+		return m, err
+	}
+	if latest := migs[len(migs)-1].version; m.Schema > latest {
+		// Its tables after latest would be left out.
+		return m, fmt.Errorf("backup: the database is at migration %d, later than this asamblea's %d: back it up with the asamblea that serves it", m.Schema, latest)
+	}
 	if err := backup.WriteManifest(w, m); err != nil {
 		return m, err
 	}
@@ -125,15 +133,25 @@ type queryer interface {
 	queryRower
 }
 
-// dumpRows writes the rows of every table of the schema, each table in the
-// order of its primary key (so that no table of secret choices keeps the
-// order ballots were cast in, whatever its physical order).
+// dumpRows writes the rows of every table of the schema that asamblea's
+// migrations create (another program's tables in the same schema could not
+// be created again on restore), each table in the order of its primary key
+// (so that no table of secret choices keeps the order ballots were cast in,
+// whatever its physical order).
 func dumpRows(ctx context.Context, q queryer, d Dialect, rw *backup.RowWriter) error {
+	migs, err := migrations(d)
+	if err != nil {
+		return err
+	}
+	ours := ownTables(migs)
 	tables, err := schemaTables(ctx, q, d)
 	if err != nil {
 		return err
 	}
 	for _, t := range tables {
+		if !ours[t] {
+			continue
+		}
 		cols, err := schemaColumns(ctx, q, d, t)
 		if err != nil {
 			return err

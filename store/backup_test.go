@@ -347,3 +347,29 @@ func TestRestoreRefusals(t *testing.T) {
 		})
 	}
 }
+
+// TestBackupOtherTables: another program's table in asamblea's schema does
+// not stop a restore. A SQLite backup is the file, and carries it; rows are
+// only asamblea's tables.
+func TestBackupOtherTables(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		mustUser(t, db, "quispe")
+		if err := db.ExecRaw(ctx, `CREATE TABLE otra_app (x BIGINT PRIMARY KEY, nota TEXT)`); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.ExecRaw(ctx, `INSERT INTO otra_app VALUES (1, 'no es de asamblea')`); err != nil {
+			t.Fatal(err)
+		}
+		plain, m := takeBackup(t, db)
+		dsn := target(t, db.Dialect())
+		if _, err := store.Restore(ctx, dsn, bytes.NewReader(plain), false); err != nil {
+			t.Fatal(err)
+		}
+		r := openTarget(t, dsn)
+		mustMatch(t, r, m, nil)
+		_, carried := counts(t, r)["otra_app"]
+		if carried != (db.Dialect() == store.SQLite) {
+			t.Fatalf("otra_app restored: %v", carried)
+		}
+	})
+}
