@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -43,6 +44,12 @@ const (
 
 var kindNames = [nKinds]string{"pages", "api reads", "votes"}
 
+// Routes findVotes asks for too.
+const (
+	openMotionsLabel = "GET /api/v1/bodies/{id}/motions?status=open"
+	motionLabel      = "GET /api/v1/motions/{id}"
+)
+
 // step is one request of a member's round.
 type step struct {
 	kind  kind
@@ -57,7 +64,7 @@ func round(p plan) []step {
 	motion := func(m *simMember) int64 { return m.Motions[m.rng.IntN(len(m.Motions))] }
 	steps := []step{
 		{page, "GET /bodies/{id}", func(m *simMember) string { return fmt.Sprintf("/bodies/%d", m.Body) }},
-		{apiRead, "GET /api/v1/bodies/{id}/motions?status=open", func(m *simMember) string {
+		{apiRead, openMotionsLabel, func(m *simMember) string {
 			return fmt.Sprintf("/api/v1/bodies/%d/motions?status=open", m.Body)
 		}},
 		{page, "GET /bodies/{id}/motions", func(m *simMember) string { return fmt.Sprintf("/bodies/%d/motions", m.Body) }},
@@ -76,7 +83,7 @@ func round(p plan) []step {
 		{page, "GET /actions", func(*simMember) string { return "/actions" }},
 		{apiRead, "GET /api/v1/bodies/{id}", func(m *simMember) string { return fmt.Sprintf("/api/v1/bodies/%d", m.Body) }},
 		{page, "GET /repression", func(*simMember) string { return "/repression" }},
-		{apiRead, "GET /api/v1/motions/{id}", func(m *simMember) string {
+		{apiRead, motionLabel, func(m *simMember) string {
 			if len(m.Motions) == 0 {
 				return ""
 			}
@@ -150,11 +157,6 @@ func load(ctx context.Context, base string, p plan, o runOptions) (*report, erro
 	var wg sync.WaitGroup
 	for i := range n {
 		m := &simMember{member: p.Members[i], rng: rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64())), times: map[string][]time.Duration{}}
-		for _, id := range m.Motions {
-			if m.rng.Float64() < o.VoteShare {
-				m.toVote = append(m.toVote, id)
-			}
-		}
 		csrf := fmt.Sprintf("load-%d-%016x%016x", m.User, m.rng.Uint64(), m.rng.Uint64())
 		pageCookie := cookie + "=" + m.Session + "; " + cookie + "-csrf=" + csrf
 		wg.Add(1)
@@ -171,13 +173,17 @@ func load(ctx context.Context, base string, p plan, o runOptions) (*report, erro
 			if ramp > 0 {
 				time.Sleep(time.Duration(m.rng.Int64N(int64(ramp))))
 			}
+			if err := m.findVotes(ctx, client, base, o.VoteShare); err != nil {
+				fail(err)
+				return
+			}
 			for i := m.rng.IntN(len(steps)); time.Now().Before(deadline); i++ {
 				st := steps[i%len(steps)]
 				path := st.path(m)
 				if path == "" {
 					continue
 				}
-				d, err := m.do(ctx, client, base, pageCookie, st, path)
+				d, err := m.do(ctx, client, base, pageCookie, st, path, nil)
 				if err != nil {
 					fail(err)
 				} else {
@@ -197,10 +203,46 @@ func load(ctx context.Context, base string, p plan, o runOptions) (*report, erro
 	return rep, nil
 }
 
+// findVotes asks the API for the open motions of the member's committee
+// and opens each that is put to a vote, as a client would, to pick those
+// the member has not voted on yet (each with probability share): a plan
+// may be run again.
+func (m *simMember) findVotes(ctx context.Context, client *http.Client, base string, share float64) error {
+	type motion struct {
+		ID     int64  `json:"id"`
+		Status string `json:"status"`
+		Voted  bool   `json:"voted"`
+	}
+	var list struct {
+		Motions []motion `json:"motions"`
+	}
+	st := step{kind: apiRead, label: openMotionsLabel}
+	d, err := m.do(ctx, client, base, "", st, fmt.Sprintf("/api/v1/bodies/%d/motions?status=open", m.Body), &list)
+	if err != nil {
+		return err
+	}
+	m.times[st.label] = append(m.times[st.label], d)
+	for _, mo := range list.Motions {
+		if mo.Status != "voting" {
+			continue
+		}
+		st := step{kind: apiRead, label: motionLabel}
+		d, err := m.do(ctx, client, base, "", st, fmt.Sprintf("/api/v1/motions/%d", mo.ID), &mo)
+		if err != nil {
+			return err
+		}
+		m.times[st.label] = append(m.times[st.label], d)
+		if !mo.Voted && m.rng.Float64() < share {
+			m.toVote = append(m.toVote, mo.ID)
+		}
+	}
+	return nil
+}
+
 // do makes one request and returns how long it took to read the whole
 // answer, or why it failed: a page must answer 200 (a redirect to the login
 // page means the session was refused), an API read 200 and a ballot 204.
-func (m *simMember) do(ctx context.Context, client *http.Client, base, cookie string, st step, path string) (time.Duration, error) {
+func (m *simMember) do(ctx context.Context, client *http.Client, base, cookie string, st step, path string, into any) (time.Duration, error) {
 	method, want := http.MethodGet, http.StatusOK
 	var body io.Reader
 	if st.kind == vote {
@@ -241,7 +283,12 @@ func (m *simMember) do(ctx context.Context, client *http.Client, base, cookie st
 		}
 		return 0, fmt.Errorf("%s %s (member %d): %s %s", method, path, m.User, resp.Status, msg)
 	}
-	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+	if into != nil {
+		err = json.NewDecoder(resp.Body).Decode(into)
+	} else {
+		_, err = io.Copy(io.Discard, resp.Body)
+	}
+	if err != nil {
 		return 0, fmt.Errorf("%s %s (member %d): reading the answer: %v", method, path, m.User, err)
 	}
 	d := time.Since(start)
