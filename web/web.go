@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"asamblea/accounts"
 	"asamblea/errs"
@@ -198,9 +199,11 @@ func pathID(r *http.Request, name string) (int64, error) {
 	return n, nil
 }
 
-// localNext returns next if it is a path on this site, else fallback.
+// localNext returns next if it is a path on this site, else fallback. A
+// control character is refused anywhere: browsers drop tabs and newlines
+// from a Location, so "/\t/evil.example" would lead off the site.
 func localNext(next, fallback string) string {
-	if strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") && !strings.HasPrefix(next, "/\\") {
+	if strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") && !strings.HasPrefix(next, "/\\") && !strings.ContainsFunc(next, unicode.IsControl) {
 		return next
 	}
 	return fallback
