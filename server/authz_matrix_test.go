@@ -96,7 +96,7 @@ var authzMatrix = map[string]expect{
 	"GET /join/{code}":                                     {roles: "AAAAAAAA"},
 	"POST /join":                                           {roles: "LAAAAAAA"},
 	"GET /assemblies/new":                                  {roles: "LAAAAAAA"},
-	"POST /assemblies":                                     {roles: "LAAAAAAA", skip: "an empty form answers 500: the assembly form, refused, renders body_form with assemblyFormData; remove this skip once fixed"},
+	"POST /assemblies":                                     {roles: "LAAAAAAA"},
 	"GET /bodies/{id}/federation":                          {roles: "AAAAAAAA"},
 	"GET /bodies/{id}/affiliate":                           {roles: "LFFFAFFF"},
 	"POST /bodies/{id}/affiliations":                       {roles: "LAAAAAAA"}, // the body is checked before the role: only the sign-in is seen

@@ -70,21 +70,28 @@ func (s *Server) placeFromForm(f url.Values) (string, []places.Place) {
 	return "", found
 }
 
-func (s *Server) bodyInput(w http.ResponseWriter, r *http.Request, p *Page, d *bodyFormData) (bodies.Input, bool) {
+// bodyInput reads a body's profile from the form; on a place it cannot
+// settle it offers candidates and renders tmpl with the error.
+func (s *Server) bodyInput(w http.ResponseWriter, r *http.Request, p *Page, candidates *[]places.Place, tmpl string) (bodies.Input, bool) {
 	f := r.PostForm
-	p.Form = url.Values{"name": {f.Get("name")}, "sector": {f.Get("sector")}, "description": {f.Get("description")}, "place_q": {f.Get("place_q")}, "public": {f.Get("public")}}
-	code, candidates := s.placeFromForm(f)
+	if p.Form == nil {
+		p.Form = url.Values{}
+	}
+	for _, k := range []string{"name", "sector", "description", "place_q", "public"} {
+		p.Form.Set(k, f.Get(k))
+	}
+	code, found := s.placeFromForm(f)
 	in := bodies.Input{Name: f.Get("name"), Sector: bodies.Sector(f.Get("sector")), Place: code, Description: f.Get("description"), Public: f.Get("public") == "on"}
 	if code == "" {
-		d.Candidates = candidates
+		*candidates = found
 		key := "body.place.choose"
-		if len(candidates) == 0 {
+		if len(found) == 0 {
 			key = "body.place.none"
 			if strings.TrimSpace(f.Get("place_q")) == "" {
 				key = "error.required"
 			}
 		}
-		s.fail(w, r, errs.Field("place", key), "body_form", p)
+		s.fail(w, r, errs.Field("place", key), tmpl, p)
 		return in, false
 	}
 	p.Form.Set("place_q", p.PlaceLabel(code)+" ("+code+")")
@@ -97,7 +104,7 @@ func (s *Server) createBody(w http.ResponseWriter, r *http.Request) {
 	}
 	d := &bodyFormData{Sectors: bodies.Sectors, Action: "/bodies"}
 	p := s.page(r, "body.new.title", d)
-	in, ok := s.bodyInput(w, r, p, d)
+	in, ok := s.bodyInput(w, r, p, &d.Candidates, "body_form")
 	if !ok {
 		return
 	}
@@ -142,7 +149,7 @@ func (s *Server) updateBody(w http.ResponseWriter, r *http.Request) {
 	}
 	d := &bodyFormData{Sectors: bodies.Sectors, Action: "/bodies/" + r.PathValue("id") + "/edit", Edit: true}
 	p := s.page(r, "body.edit.title", d)
-	in, ok := s.bodyInput(w, r, p, d)
+	in, ok := s.bodyInput(w, r, p, &d.Candidates, "body_form")
 	if !ok {
 		return
 	}

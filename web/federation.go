@@ -18,6 +18,8 @@ type assemblyFormData struct {
 	Levels   []federation.Level
 	Sectors  []bodies.Sector
 	Founders []bodies.Membership // bodies the person facilitates
+
+	Candidates []places.Place // places the name typed could be
 }
 
 // facilitated lists the bodies the person facilitates: those in whose name
@@ -62,10 +64,10 @@ func (s *Server) createAssembly(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	p := s.page(r, "assembly.new.title", assemblyFormData{Levels: federation.Levels, Sectors: bodies.Sectors, Founders: fs})
+	d := &assemblyFormData{Levels: federation.Levels, Sectors: bodies.Sectors, Founders: fs}
+	p := s.page(r, "assembly.new.title", d)
 	p.Form = f
-	var d bodyFormData
-	in, ok := s.bodyInput(w, r, p, &d)
+	in, ok := s.bodyInput(w, r, p, &d.Candidates, "assembly_form")
 	if !ok {
 		return
 	}
