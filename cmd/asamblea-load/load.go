@@ -153,7 +153,9 @@ func load(ctx context.Context, base string, p plan, o runOptions) (*report, erro
 	}
 	start := time.Now()
 	deadline := start.Add(o.Duration)
-	ramp := min(time.Second, o.Duration/10) // connections open over the first second, not all at once
+	// Members arrive over the first second, or over one pause when they
+	// pause: not all at once.
+	ramp := min(max(time.Second, o.Think), o.Duration/10)
 	var wg sync.WaitGroup
 	for i := range n {
 		m := &simMember{member: p.Members[i], rng: rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64())), times: map[string][]time.Duration{}}
@@ -173,7 +175,7 @@ func load(ctx context.Context, base string, p plan, o runOptions) (*report, erro
 			if ramp > 0 {
 				time.Sleep(time.Duration(m.rng.Int64N(int64(ramp))))
 			}
-			if err := m.findVotes(ctx, client, base, o.VoteShare); err != nil {
+			if err := m.findVotes(ctx, client, base, o.VoteShare, o.Think); err != nil {
 				fail(err)
 				return
 			}
@@ -189,9 +191,7 @@ func load(ctx context.Context, base string, p plan, o runOptions) (*report, erro
 				} else {
 					m.times[st.label] = append(m.times[st.label], d)
 				}
-				if o.Think > 0 {
-					time.Sleep(o.Think/2 + time.Duration(m.rng.Int64N(int64(o.Think)))) // think/2 to 3·think/2
-				}
+				m.pause(o.Think)
 			}
 		}()
 	}
@@ -207,7 +207,7 @@ func load(ctx context.Context, base string, p plan, o runOptions) (*report, erro
 // and opens each that is put to a vote, as a client would, to pick those
 // the member has not voted on yet (each with probability share): a plan
 // may be run again.
-func (m *simMember) findVotes(ctx context.Context, client *http.Client, base string, share float64) error {
+func (m *simMember) findVotes(ctx context.Context, client *http.Client, base string, share float64, think time.Duration) error {
 	type motion struct {
 		ID     int64  `json:"id"`
 		Status string `json:"status"`
@@ -226,6 +226,7 @@ func (m *simMember) findVotes(ctx context.Context, client *http.Client, base str
 		if mo.Status != "voting" {
 			continue
 		}
+		m.pause(think)
 		st := step{kind: apiRead, label: motionLabel}
 		d, err := m.do(ctx, client, base, "", st, fmt.Sprintf("/api/v1/motions/%d", mo.ID), &mo)
 		if err != nil {
@@ -237,6 +238,13 @@ func (m *simMember) findVotes(ctx context.Context, client *http.Client, base str
 		}
 	}
 	return nil
+}
+
+// pause waits between think/2 and 3·think/2.
+func (m *simMember) pause(think time.Duration) {
+	if think > 0 {
+		time.Sleep(think/2 + time.Duration(m.rng.Int64N(int64(think))))
+	}
 }
 
 // do makes one request and returns how long it took to read the whole
