@@ -147,11 +147,11 @@ func (a *Auth) Middleware(next http.Handler) http.Handler {
 }
 
 func (a *Auth) set(w http.ResponseWriter, name, value string, secure bool) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode}) // #nosec G124 -- Secure is set over TLS; over plain HTTP on a local network a Secure cookie would never come back (see sessionCookie)
 }
 
 func (a *Auth) clear(w http.ResponseWriter, name string, secure bool) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode}) // #nosec G124 -- as in set: Secure over TLS only, where the name is __Host- prefixed
 }
 
 // SignIn starts a new session for u (the old one, if any, is ended: the
@@ -184,7 +184,7 @@ func (a *Auth) SignOut(w http.ResponseWriter, r *http.Request) error {
 
 // SetLang remembers a visitor's language choice.
 func (a *Auth) SetLang(w http.ResponseWriter, r *http.Request, lang string) {
-	http.SetCookie(w, &http.Cookie{Name: LangCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: From(r).Secure, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: LangCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: From(r).Secure, SameSite: http.SameSiteLaxMode}) // #nosec G124 -- as in set: Secure over TLS only; the language choice is no secret
 }
 
 // CheckCSRF reports whether token matches this browser's CSRF token. Requests

@@ -31,7 +31,7 @@ type tieBreaker struct {
 }
 
 func newTieBreaker(seed uint64, names []string) *tieBreaker {
-	return &tieBreaker{rng: rand.New(rand.NewPCG(seed, pcgStream)), names: names}
+	return &tieBreaker{rng: rand.New(rand.NewPCG(seed, pcgStream)), names: names} // #nosec G404 -- deterministic on purpose: the same seed must break ties the same way in every recount
 }
 
 // draw chooses k of cands by lot, and records the lot.

@@ -19,7 +19,7 @@ import (
 
 // passphraseEnv holds the backup passphrase unless --passphrase-file names
 // a file that does.
-const passphraseEnv = "ASAMBLEA_BACKUP_PASSPHRASE"
+const passphraseEnv = "ASAMBLEA_BACKUP_PASSPHRASE" // #nosec G101 -- the name of an environment variable, not a credential
 
 // cmdBackup writes an encrypted, consistent snapshot of the database.
 func cmdBackup(args []string, stdout, stderr io.Writer) int {
