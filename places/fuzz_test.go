@@ -34,7 +34,9 @@ func FuzzRead(f *testing.F) {
 				t.Fatalf("place %q not within its department %q", p.Code, p.DepartmentCode)
 			}
 			tab.Children(p.Code)
-			p.Label()
+			if p.Label() == "" {
+				t.Fatalf("place %q has no label", p.Code)
+			}
 		}
 		tab.Departments()
 		tab.Search("a", 5)
