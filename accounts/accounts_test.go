@@ -1,7 +1,10 @@
 package accounts
 
 import (
+	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -97,26 +100,57 @@ func TestLimiter(t *testing.T) {
 	l := NewLimiter(3, 15*time.Minute)
 	now := time.Date(2023, 1, 9, 0, 0, 0, 0, time.UTC)
 	for i := 0; i < 3; i++ {
-		if err := l.Allow(now, "rosa", "c1"); err != nil {
+		if err := l.Attempt(now, "rosa", "c1"); err != nil {
 			t.Fatalf("attempt %d refused", i)
 		}
-		l.Fail(now, "rosa", "c1")
 	}
-	if err := l.Allow(now, "rosa", "c2"); !errs.Is(err, errs.TooMany) {
+	if err := l.Attempt(now, "rosa", "c2"); !errs.Is(err, errs.TooMany) {
 		t.Fatal("account not limited from another client")
 	}
-	if err := l.Allow(now, "juan", "c1"); err != nil {
+	if err := l.Attempt(now, "juan", "c1"); err != nil {
 		t.Fatal("client limited too early for another account")
 	}
-	if err := l.Allow(now.Add(16*time.Minute), "rosa", "c1"); err != nil {
+	l.Succeed("juan", "c1")
+	if err := l.Attempt(now.Add(16*time.Minute), "rosa", "c1"); err != nil {
 		t.Fatal("limit did not expire")
 	}
 	// A client guessing across many accounts is limited after 4×max.
 	for i := 0; i < 12; i++ {
-		l.Fail(now, string(rune('a'+i)), "c9")
+		if err := l.Attempt(now, string(rune('a'+i)), "c9"); err != nil {
+			t.Fatalf("try %d refused", i)
+		}
 	}
-	if err := l.Allow(now, "zzz", "c9"); !errs.Is(err, errs.TooMany) {
+	if err := l.Attempt(now, "zzz", "c9"); !errs.Is(err, errs.TooMany) {
 		t.Fatal("client spraying accounts not limited")
+	}
+	// A success gives its try back: signing in many times is not guessing.
+	for i := 0; i < 50; i++ {
+		if err := l.Attempt(now, "ana", "c3"); err != nil {
+			t.Fatalf("sign-in %d refused", i)
+		}
+		l.Succeed("ana", "c3")
+	}
+}
+
+// Tries sent all at once cannot get past the limit: each is counted when
+// it starts, not when its password check fails.
+func TestLimiterConcurrent(t *testing.T) {
+	l := NewLimiter(5, 15*time.Minute)
+	now := time.Date(2023, 1, 9, 0, 0, 0, 0, time.UTC)
+	var allowed atomic.Int32
+	var wg sync.WaitGroup
+	for i := 0; i < 100; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if l.Attempt(now, "rosa", fmt.Sprint("c", i)) == nil {
+				allowed.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := allowed.Load(); n != 5 {
+		t.Fatalf("%d tries passed at once, want 5", n)
 	}
 }
 

@@ -42,26 +42,12 @@ func (l *Limiter) hash(kind, s string) string {
 	return hex.EncodeToString(m.Sum(nil)[:16])
 }
 
-// Allow reports whether a login for account from client may be tried now.
-func (l *Limiter) Allow(now time.Time, account, client string) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	// A client (one address) may fail for several accounts: it gets four
-	// times an account's allowance before it is slowed down.
-	for i, k := range []string{l.hash("a", account), l.hash("c", client)} {
-		max := l.Max
-		if i == 1 {
-			max = 4 * l.Max
-		}
-		if w, ok := l.entries[k]; ok && now.Sub(w.start) < l.Window && w.failures >= max {
-			return errs.New(errs.TooMany, "account.login.too_many", int(l.Window.Minutes()))
-		}
-	}
-	return nil
-}
-
-// Fail records a failed attempt.
-func (l *Limiter) Fail(now time.Time, account, client string) {
+// Attempt asks for a login try for account from client. It is refused once
+// either has used up its allowance within the window; otherwise the try is
+// counted at once as a failure, before the password is checked, so that
+// tries sent all together cannot all pass before the first has failed.
+// Succeed gives a successful try back.
+func (l *Limiter) Attempt(now time.Time, account, client string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.entries) > 100000 {
@@ -71,7 +57,19 @@ func (l *Limiter) Fail(now time.Time, account, client string) {
 			}
 		}
 	}
-	for _, k := range []string{l.hash("a", account), l.hash("c", client)} {
+	keys := []string{l.hash("a", account), l.hash("c", client)}
+	// A client (one address) may fail for several accounts: it gets four
+	// times an account's allowance before it is slowed down.
+	for i, k := range keys {
+		max := l.Max
+		if i == 1 {
+			max = 4 * l.Max
+		}
+		if w, ok := l.entries[k]; ok && now.Sub(w.start) < l.Window && w.failures >= max {
+			return errs.New(errs.TooMany, "account.login.too_many", int(l.Window.Minutes()))
+		}
+	}
+	for _, k := range keys {
 		w, ok := l.entries[k]
 		if !ok || now.Sub(w.start) >= l.Window {
 			w = &window{start: now}
@@ -79,11 +77,16 @@ func (l *Limiter) Fail(now time.Time, account, client string) {
 		}
 		w.failures++
 	}
+	return nil
 }
 
-// Succeed clears the account's failures.
-func (l *Limiter) Succeed(account string) {
+// Succeed clears the account's failures and gives the client back the try
+// Attempt counted.
+func (l *Limiter) Succeed(account, client string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	delete(l.entries, l.hash("a", account))
+	if w, ok := l.entries[l.hash("c", client)]; ok && w.failures > 0 {
+		w.failures--
+	}
 }

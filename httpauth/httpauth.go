@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"asamblea/accounts"
-	"asamblea/errs"
 	"asamblea/i18n"
 	"asamblea/store"
 )
@@ -75,15 +74,13 @@ func New(db *store.DB, cat *i18n.Catalogs, cfg Config) *Auth {
 func (a *Auth) Login(r *http.Request, name, password string) (accounts.User, error) {
 	now := a.db.Now()
 	key := accounts.NameKey(strings.TrimSpace(name))
-	client := ClientKey(r)
-	if err := a.limiter.Allow(now, key, client); err != nil {
+	client := a.ClientKey(r)
+	if err := a.limiter.Attempt(now, key, client); err != nil {
 		return accounts.User{}, err
 	}
 	u, err := a.db.Authenticate(r.Context(), name, password)
-	if errs.Is(err, errs.Unauthorized) {
-		a.limiter.Fail(now, key, client)
-	} else if err == nil {
-		a.limiter.Succeed(key)
+	if err == nil {
+		a.limiter.Succeed(key, client)
 	}
 	return u, err
 }
@@ -199,8 +196,18 @@ func CheckCSRF(r *http.Request, token string) bool {
 }
 
 // ClientKey identifies the client for rate limiting only. It is kept in
-// memory as a keyed hash by the limiter and never logged or stored.
-func ClientKey(r *http.Request) string {
+// memory as a keyed hash, never stored. Behind a trusted reverse proxy the
+// client is the address the proxy appended last to X-Forwarded-For (the
+// ones before it are the client's own say); otherwise, the connection's.
+func (a *Auth) ClientKey(r *http.Request) string {
+	if a.cfg.TrustProxy {
+		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+			hops := strings.Split(xff[len(xff)-1], ",")
+			if last := strings.TrimSpace(hops[len(hops)-1]); last != "" {
+				return last
+			}
+		}
+	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr

@@ -74,7 +74,7 @@ func New(cfg Config, db *store.DB, log *slog.Logger) (*Server, error) {
 	h = auth.Middleware(h)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = gzipResponses(h)
-	h = securityHeaders(h)
+	h = securityHeaders(h, auth.IsSecure)
 	s.handler = h
 	return s, nil
 }
@@ -138,7 +138,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 
 // securityHeaders sets the headers every response carries. The policy allows
 // only this origin's own styles and scripts: no inline code, no third party.
-func securityHeaders(next http.Handler) http.Handler {
+func securityHeaders(next http.Handler, secure func(*http.Request) bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
@@ -148,7 +148,7 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		if r.TLS != nil {
+		if secure(r) { // over TLS, or behind a trusted proxy that terminates it
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
 		next.ServeHTTP(w, r)

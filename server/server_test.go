@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -383,6 +384,39 @@ func TestLoginRateLimit(t *testing.T) {
 	}
 }
 
+// Behind a trusted proxy every client comes from the proxy's address: the
+// per-client limit counts the address the proxy says it served, so one
+// guesser does not lock everyone out.
+func TestLoginRateLimitBehindProxy(t *testing.T) {
+	e := newEnvTrusting(t)
+	e.client().signup("Rosa")
+	login := func(from, name, password string) int {
+		b, _ := json.Marshal(map[string]string{"name": name, "password": password})
+		req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/sessions", bytes.NewReader(b))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-Proto", "https")
+		req.Header.Set("X-Forwarded-For", "203.0.113.9, "+from)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	// One client sprays 25 accounts: after 20 failures it is held back.
+	var last int
+	for i := 0; i < 25; i++ {
+		last = login("198.51.100.7", fmt.Sprintf("Nadie %d", i), "no es la contraseña")
+	}
+	if last != http.StatusTooManyRequests {
+		t.Fatalf("the guesser was not held back: %d", last)
+	}
+	// Another client behind the same proxy still signs in.
+	if got := login("198.51.100.8", "Rosa", "contraseña de Rosa 2023"); got != http.StatusCreated && got != http.StatusOK {
+		t.Fatalf("another client behind the proxy: %d", got)
+	}
+}
+
 func TestSessionsPageAndLogout(t *testing.T) {
 	e := newEnv(t)
 	phone, laptop := e.client(), e.client()
@@ -532,6 +566,14 @@ func TestSecurityHeaders(t *testing.T) {
 	c := r2.Header.Get("Set-Cookie")
 	if !strings.HasPrefix(c, "__Host-") || !strings.Contains(c, "Secure") || strings.Contains(c, "Domain") {
 		t.Fatalf("cookie behind TLS proxy: %s", c)
+	}
+	// And browsers are told to come back over HTTPS only (not over plain
+	// HTTP, where the header would mean nothing).
+	if got := r2.Header.Get("Strict-Transport-Security"); !strings.Contains(got, "max-age=63072000") {
+		t.Errorf("no HSTS behind a TLS proxy: %q", got)
+	}
+	if got := h.Get("Strict-Transport-Security"); got != "" {
+		t.Errorf("HSTS over plain HTTP: %q", got)
 	}
 	// No inline script or style anywhere.
 	if strings.Contains(res.body, "<script>") || strings.Contains(res.body, "style=") || strings.Contains(res.body, "onclick") {
