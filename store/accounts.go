@@ -156,6 +156,22 @@ func (db *DB) EndSession(ctx context.Context, userID, sessionID int64) error {
 	})
 }
 
+// PurgeSessions deletes every session that has been idle or alive too long.
+// An expired session is otherwise only deleted when its cookie comes back,
+// and a seized database would show which devices were last seen when.
+func (db *DB) PurgeSessions(ctx context.Context, lim SessionLimits) (int64, error) {
+	var n int64
+	err := db.Update(ctx, 0, func(tx *Tx) error {
+		res, err := tx.Exec(`DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?`, us(tx.Now.Add(-lim.Idle)), us(tx.Now.Add(-lim.Absolute)))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
+}
+
 // EndAllSessions ends every session of a person but keep (0 for none).
 func (db *DB) EndAllSessions(ctx context.Context, userID, keep int64) error {
 	return db.Update(ctx, userID, func(tx *Tx) error {

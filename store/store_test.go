@@ -216,6 +216,23 @@ func TestSessions(t *testing.T) {
 			_, _, err := db.SessionUser(ctx, tok2, lim)
 			wantCode(t, err, errs.Unauthorized, "account.session.expired")
 		})
+		t.Run("Purge", func(t *testing.T) {
+			fresh, _ := db.CreateSession(ctx, u.ID, "Firefox · Android")
+			now := time.Now()
+			db.Now = func() time.Time { return now.Add(-2 * time.Hour) }
+			old, _ := db.CreateSession(ctx, other.ID, "KaiOS")
+			db.Now = time.Now
+			n, err := db.PurgeSessions(ctx, lim)
+			if err != nil || n != 1 {
+				t.Fatalf("purged %d, %v; want the one idle for two hours", n, err)
+			}
+			if _, _, err := db.SessionUser(ctx, old, lim); !errs.Is(err, errs.Unauthorized) {
+				t.Fatal("the idle session survived")
+			}
+			if _, _, err := db.SessionUser(ctx, fresh, lim); err != nil {
+				t.Fatalf("a live session was purged: %v", err)
+			}
+		})
 	})
 }
 

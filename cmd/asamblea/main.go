@@ -294,7 +294,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	hs := &http.Server{Addr: *addr, Handler: srv, ErrorLog: stdlog.New(redact{stderr}, "http: ", 0), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.ListenAndServe() }()
-	go closeDue(ctx, db, log)
+	go closeDue(ctx, db, store.SessionLimits{Idle: cfg.SessionIdle, Absolute: cfg.SessionMax}, log)
 	log.Info("asamblea listening", "addr", *addr, "db", string(db.Dialect()), "version", version)
 	select {
 	case err := <-errc:
@@ -313,7 +313,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 
 // closeDue closes the votes whose deadline has passed: at once on start
 // (for those that passed while the server was down), then every 30 seconds.
-func closeDue(ctx context.Context, db *store.DB, log *slog.Logger) {
+func closeDue(ctx context.Context, db *store.DB, sessions store.SessionLimits, log *slog.Logger) {
 	t := time.NewTicker(30 * time.Second)
 	defer t.Stop()
 	for {
@@ -321,6 +321,9 @@ func closeDue(ctx context.Context, db *store.DB, log *slog.Logger) {
 			log.Error("closing votes", "err", err)
 		} else if n > 0 {
 			log.Info("votes closed", "count", n)
+		}
+		if _, err := db.PurgeSessions(ctx, sessions); err != nil {
+			log.Error("deleting expired sessions", "err", err)
 		}
 		select {
 		case <-ctx.Done():
