@@ -116,11 +116,13 @@ type Hasher struct {
 // passes, 1 lane).
 var DefaultHasher = Hasher{Time: 2, MemoryKiB: 19 * 1024, Threads: 1}
 
-// Hash returns the PHC-format argon2id hash of pw with a fresh salt.
+// Hash returns the PHC-format argon2id hash of pw with a fresh salt. The
+// password is hashed in Unicode normal form C, so that "ñ" typed as one
+// character on one phone and as n plus a tilde on another is the same.
 func (h Hasher) Hash(pw string) string {
 	salt := make([]byte, 16)
 	rand.Read(salt)
-	key := argon2.IDKey([]byte(pw), salt, h.Time, h.MemoryKiB, h.Threads, 32)
+	key := argon2.IDKey([]byte(norm.NFC.String(pw)), salt, h.Time, h.MemoryKiB, h.Threads, 32)
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, h.MemoryKiB, h.Time, h.Threads, b64.EncodeToString(salt), b64.EncodeToString(key))
 }
@@ -142,6 +144,15 @@ func VerifyPassword(encoded, pw string) bool {
 	if err1 != nil || err2 != nil || len(want) == 0 {
 		return false
 	}
+	nfc := norm.NFC.String(pw)
+	if got := argon2.IDKey([]byte(nfc), salt, t, m, p, uint32(len(want))); subtle.ConstantTimeCompare(got, want) == 1 {
+		return true
+	}
+	if nfc == pw {
+		return false
+	}
+	// A hash made before passwords were normalised, from a password typed
+	// in another form.
 	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1
 }

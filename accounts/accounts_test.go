@@ -96,6 +96,23 @@ func TestCleanName(t *testing.T) {
 	}
 }
 
+// A password with an ñ matches whichever way a keyboard composes it.
+func TestPasswordNormalForm(t *testing.T) {
+	composed, decomposed := "contraseña del año", "contrasen\u0303a del an\u0303o"
+	if composed == decomposed {
+		t.Fatal("the test strings are equal")
+	}
+	if h := fast.Hash(composed); !VerifyPassword(h, decomposed) || !VerifyPassword(h, composed) {
+		t.Fatal("composed hash: the other form does not match")
+	}
+	if h := fast.Hash(decomposed); !VerifyPassword(h, composed) {
+		t.Fatal("decomposed hash: the composed form does not match")
+	}
+	if VerifyPassword(fast.Hash(composed), "contrasena del ano") {
+		t.Fatal("a password without its tildes matched")
+	}
+}
+
 func TestLimiter(t *testing.T) {
 	l := NewLimiter(3, 15*time.Minute)
 	now := time.Date(2023, 1, 9, 0, 0, 0, 0, time.UTC)
