@@ -371,8 +371,7 @@ func (tx *Tx) openRecords(commission int64) (Commission, keyRow, vault.Private, 
 // half.
 func (db *DB) Incidents(ctx context.Context, viewer, commission int64, f IncidentFilter) ([]incidents.Incident, error) {
 	var out []incidents.Incident
-	err := db.View(ctx, func(tx *Tx) error {
-		tx.Actor = viewer
+	err := db.Update(ctx, viewer, func(tx *Tx) error {
 		_, k, priv, err := tx.openRecords(commission)
 		if err != nil {
 			return err
@@ -398,9 +397,24 @@ func (db *DB) Incidents(ctx context.Context, viewer, commission int64, f Inciden
 		out, err = queryAll(tx, func(row scanner, in *incidents.Incident) error {
 			return scanIncident(row, in, priv, k.epoch, true)
 		}, q, args...)
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.viewed(commission, "incidents", 0, len(out))
 	})
 	return out, err
+}
+
+// viewed records in the journal that the actor read a commission's
+// records: reading sensitive data is audited, without the data itself.
+func (tx *Tx) viewed(commission int64, what string, id int64, n int) error {
+	p := map[string]any{"what": what}
+	if id != 0 {
+		p["id"] = id
+	} else {
+		p["count"] = n
+	}
+	return tx.Record("records.viewed", commission, p)
 }
 
 // loadIncident loads incident id for a commission member: anyone else gets
@@ -426,8 +440,7 @@ func (tx *Tx) loadIncident(id int64) (incidents.Incident, keyRow, vault.Private,
 // the files), for the commission's members.
 func (db *DB) Incident(ctx context.Context, viewer, id int64) (incidents.Record, error) {
 	var r incidents.Record
-	err := db.View(ctx, func(tx *Tx) error {
-		tx.Actor = viewer
+	err := db.Update(ctx, viewer, func(tx *Tx) error {
 		in, k, priv, err := tx.loadIncident(id)
 		if err != nil {
 			return err
@@ -436,8 +449,10 @@ func (db *DB) Incident(ctx context.Context, viewer, id int64) (incidents.Record,
 		if r.People, err = tx.people(in.CommissionID, k, priv, `incident_id = ?`, id); err != nil {
 			return err
 		}
-		r.Evidence, err = tx.evidenceOf(in.CommissionID, id, k, priv, false)
-		return err
+		if r.Evidence, err = tx.evidenceOf(in.CommissionID, id, k, priv, false); err != nil {
+			return err
+		}
+		return tx.viewed(in.CommissionID, "incident", id, 0)
 	})
 	return r, err
 }
@@ -488,8 +503,7 @@ func (tx *Tx) evidenceOf(commission, incident int64, k keyRow, priv vault.Privat
 // EvidenceFile returns one evidence file, for the commission's members.
 func (db *DB) EvidenceFile(ctx context.Context, viewer, id int64) (incidents.Evidence, error) {
 	var e incidents.Evidence
-	err := db.View(ctx, func(tx *Tx) error {
-		tx.Actor = viewer
+	err := db.Update(ctx, viewer, func(tx *Tx) error {
 		var incident int64
 		if err := tx.QueryRow(`SELECT incident_id FROM rights_evidence WHERE id = ?`, id).Scan(&incident); err != nil {
 			return notFound(err, "incident.evidence.not_found")
@@ -508,7 +522,7 @@ func (db *DB) EvidenceFile(ctx context.Context, viewer, id int64) (incidents.Evi
 		for _, x := range all {
 			if x.ID == id && x.Type != "" {
 				e = x
-				return nil
+				return tx.viewed(in.CommissionID, "evidence", id, 0)
 			}
 		}
 		return errs.New(errs.Conflict, "rights.locked_down")
@@ -664,11 +678,12 @@ func (tx *Tx) loadPerson(id int64) (incidents.Person, keyRow, error) {
 // Person returns one person's record, for the commission's members.
 func (db *DB) Person(ctx context.Context, viewer, id int64) (incidents.Person, error) {
 	var p incidents.Person
-	err := db.View(ctx, func(tx *Tx) error {
-		tx.Actor = viewer
+	err := db.Update(ctx, viewer, func(tx *Tx) error {
 		var err error
-		p, _, err = tx.loadPerson(id)
-		return err
+		if p, _, err = tx.loadPerson(id); err != nil {
+			return err
+		}
+		return tx.viewed(p.CommissionID, "person", id, 0)
 	})
 	return p, err
 }
@@ -702,14 +717,15 @@ func (db *DB) UpdatePerson(ctx context.Context, actor, id int64, in incidents.Pe
 // deprived of liberty, the nearest hearing first.
 func (db *DB) Prisoners(ctx context.Context, viewer, commission int64) ([]incidents.Person, error) {
 	var out []incidents.Person
-	err := db.View(ctx, func(tx *Tx) error {
-		tx.Actor = viewer
+	err := db.Update(ctx, viewer, func(tx *Tx) error {
 		_, k, priv, err := tx.openRecords(commission)
 		if err != nil {
 			return err
 		}
-		out, err = tx.people(commission, k, priv, `status IN ('detained', 'charged', 'convicted')`)
-		return err
+		if out, err = tx.people(commission, k, priv, `status IN ('detained', 'charged', 'convicted')`); err != nil {
+			return err
+		}
+		return tx.viewed(commission, "prisoners", 0, len(out))
 	})
 	slices.SortStableFunc(out, func(a, b incidents.Person) int {
 		ha, hb := hearing(a), hearing(b)

@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/png"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -166,9 +167,17 @@ func TestRepressionRecords(t *testing.T) {
 		_, err = db.Incident(ctx, f.lawyer.ID, id+1000)
 		wantCode(t, err, errs.NotFound, "incident.not_found")
 
+		n0 := journalLen(t, db)
 		r, err := db.Incident(ctx, f.lawyer.ID, id)
 		if err != nil {
 			t.Fatal(err)
+		}
+		// Reading a record is audited: who read which, never what.
+		if journalLen(t, db) != n0+1 {
+			t.Fatal("reading a record was not journalled")
+		}
+		if rows, _ := db.RawRows(ctx, `SELECT actor, payload FROM journal WHERE kind = 'records.viewed'`); len(rows) != 1 || rows[0][0] != strconv.FormatInt(f.lawyer.ID, 10) || strings.Contains(rows[0][1], "Wilfredo") {
+			t.Fatalf("the audit entry: %v", rows)
 		}
 		s := r.Secret
 		if s == nil || !strings.Contains(s.Description, victim) || s.Reporter != f.reporter.ID || s.ReporterAs != "Reportera" {
