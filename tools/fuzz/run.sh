@@ -33,12 +33,18 @@ echo "fuzz: ${#targets[@]} targets, $fuzztime each, $lanes at a time"
 # (The seed corpora alone run in `go test ./...`.) Targets alternate
 # between the lanes; a package's first target builds its instrumented test
 # binary, which the go build cache then shares.
+fuzz_one() {
+	go test -run '^$' -fuzz "^$2\$" -fuzztime "$fuzztime" -parallel 1 "./$1" >"$logs/$2.log" 2>&1
+}
+
 run_lane() {
 	local lane=$1 i=0 status=0
 	for t in "${targets[@]}"; do
 		if [ $((i++ % lanes)) -ne "$lane" ]; then continue; fi
 		local dir=${t% *} name=${t#* }
-		if go test -run '^$' -fuzz "^$name\$" -fuzztime "$fuzztime" -parallel 1 "./$dir" >"$logs/$name.log" 2>&1; then
+		# A build that fails while the other lane builds the same packages
+		# is tried once more.
+		if fuzz_one "$dir" "$name" || { grep -q 'build failed\|setup failed' "$logs/$name.log" && fuzz_one "$dir" "$name"; }; then
 			printf 'fuzz: %-28s ok   %s\n' "$name" "$(grep -Eo 'execs: [0-9]+' "$logs/$name.log" | tail -1)"
 		else
 			printf 'fuzz: %-28s FAIL (%s)\n' "$name" "$dir"
