@@ -138,6 +138,11 @@ func VerifyPassword(encoded, pw string) bool {
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
 		return false
 	}
+	// A damaged or hostile hash must not panic (zero passes or lanes) nor
+	// ask for more than a few hundred megabytes.
+	if t < 1 || t > 16 || p < 1 || p > 16 || m < 8*uint32(p) || m > 256*1024 {
+		return false
+	}
 	b64 := base64.RawStdEncoding
 	salt, err1 := b64.DecodeString(parts[4])
 	want, err2 := b64.DecodeString(parts[5])

@@ -113,6 +113,21 @@ func TestPasswordNormalForm(t *testing.T) {
 	}
 }
 
+func TestVerifyPasswordDamagedHash(t *testing.T) {
+	h := fast.Hash("una contraseña larga")
+	for _, bad := range []string{
+		strings.Replace(h, "t=1", "t=0", 1),
+		strings.Replace(h, "p=1", "p=0", 1),
+		strings.Replace(h, "m=64", "m=99999999", 1),
+		"$argon2id$v=19$m=64,t=1,p=1$$",
+		"nothing",
+	} {
+		if VerifyPassword(bad, "una contraseña larga") {
+			t.Errorf("a damaged hash matched: %s", bad)
+		}
+	}
+}
+
 func TestLimiter(t *testing.T) {
 	l := NewLimiter(3, 15*time.Minute)
 	now := time.Date(2023, 1, 9, 0, 0, 0, 0, time.UTC)
