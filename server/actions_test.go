@@ -199,7 +199,7 @@ func TestActionPages(t *testing.T) {
 	}
 	photo := m[1]
 	res = juan.get(photo)
-	if res.status != 200 || res.header.Get("Content-Type") != "image/jpeg" || res.header.Get("Cache-Control") != "private, max-age=86400" || res.header.Get("X-Content-Type-Options") != "nosniff" {
+	if res.status != 200 || res.header.Get("Content-Type") != "image/jpeg" || res.header.Get("Cache-Control") != "private, no-store" || res.header.Get("X-Content-Type-Options") != "nosniff" {
 		t.Fatalf("photo: %d %v", res.status, res.header)
 	}
 	for _, leak := range []string{"Exif", "GPS", "Samsung", "-15.49"} {

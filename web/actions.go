@@ -728,7 +728,7 @@ func (s *Server) photo(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", "image/jpeg")
 	h.Set("Content-Length", strconv.Itoa(len(data)))
-	h.Set("Cache-Control", "private, max-age=86400")
+	h.Set("Cache-Control", "private, no-store") // a phone may be seized: photos of actions are not kept in its cache
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.Write(data) // #nosec G705 -- a photo re-encoded by photos.Clean, served with its image type and nosniff
 }

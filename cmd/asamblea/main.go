@@ -255,6 +255,12 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	if *withDemo && *trustProxy {
+		// Behind a TLS proxy the node is public: demo accounts, whose
+		// password is in the source, would be open to anyone.
+		fmt.Fprintln(stderr, "asamblea serve: --demo is for trying asamblea out, not for a public node (--trust-proxy)")
+		return 2
+	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

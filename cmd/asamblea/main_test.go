@@ -67,6 +67,7 @@ func TestUsageErrors(t *testing.T) {
 		"UnknownCommand": {[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 		"BadFlag":        {[]string{"verify", "--nope"}, 2, "flag provided but not defined"},
 		"NegativeScale":  {[]string{"demo", "--scale", "-1"}, 2, "--scale must be 0 or more"},
+		"DemoInPublic":   {[]string{"serve", "--demo", "--trust-proxy"}, 2, "not for a public node"},
 		"UnreachableDB":  {[]string{"verify", "--db", "postgres://nobody@127.0.0.1:1/none"}, 1, "postgres"},
 	}
 	for name, tc := range tests {
