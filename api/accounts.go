@@ -95,6 +95,23 @@ func (a *API) endSession(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// changePassword changes the caller's password. A session caller keeps its
+// session; every other session ends. API tokens stay valid.
+func (a *API) changePassword(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Current  string `json:"current"`
+		Password string `json:"password"`
+	}
+	if !a.decode(w, r, &in) {
+		return
+	}
+	if err := a.auth.ChangePassword(r, a.hasher, in.Current, in.Password); err != nil {
+		a.Error(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
 func (a *API) tokens(w http.ResponseWriter, r *http.Request) {
 	list, err := a.db.Tokens(r.Context(), actor(r))
 	if err != nil {

@@ -67,6 +67,7 @@ func (a *API) Routes() []httpauth.Route {
 		rt("POST", "/me/tokens", in, a.createToken),
 		rt("DELETE", "/me/tokens/{id}", in, a.revokeToken),
 		rt("GET", "/me/bodies", in, a.myBodies),
+		rt("PUT", "/me/password", in, a.changePassword),
 		rt("PUT", "/me/lang", in, a.setLang),
 		rt("GET", "/me/notices", in, a.notices),
 		rt("GET", "/bodies", pub, a.listBodies),

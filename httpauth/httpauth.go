@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"asamblea/accounts"
+	"asamblea/errs"
 	"asamblea/i18n"
 	"asamblea/store"
 )
@@ -83,6 +84,30 @@ func (a *Auth) Login(r *http.Request, name, password string) (accounts.User, err
 		a.limiter.Succeed(key, client)
 	}
 	return u, err
+}
+
+// ChangePassword changes the signed-in person's password under the same
+// limits as Login: every try counts against their account and this client
+// until the current password proves right, so the form guesses no faster
+// than the login page does (and shares its allowance). Every other session
+// of the person ends; the one making the request, if it is a session, stays.
+func (a *Auth) ChangePassword(r *http.Request, h accounts.Hasher, current, next string) error {
+	id := From(r)
+	if id.User == nil {
+		return errs.New(errs.Unauthorized, "error.sign_in_needed")
+	}
+	key := accounts.NameKey(id.User.Name)
+	client := a.ClientKey(r)
+	if err := a.limiter.Attempt(a.db.Now(), key, client); err != nil {
+		return err
+	}
+	err := a.db.ChangePassword(r.Context(), id.User.ID, h, current, next, id.SessionID)
+	if err == nil || errs.As(err).Field == "password" {
+		// The current password was right (only the new one may have been
+		// refused): give the try back, as a successful login does.
+		a.limiter.Succeed(key, client)
+	}
+	return err
 }
 
 // Cookie names. Over TLS the __Host- prefix binds the cookie to this exact

@@ -400,6 +400,8 @@ var authzMatrix = map[string]expect{
 	"POST /api/v1/offers/{id}/pledges":                     {roles: "LNFFFFFF"},
 	"POST /api/v1/pledges/{id}/arrived":                    {roles: "LNFAAFFF"},
 	"DELETE /api/v1/pledges/{id}":                          {roles: "LNFAAFFF"},
+	"POST /account/password":                               {roles: "LAAAAAAA"},
+	"PUT /api/v1/me/password":                              {roles: "LAAAAAAA"},
 }
 
 // matrixInput is a valid request: a form for a page (the CSRF token is

@@ -71,6 +71,54 @@ func (db *DB) Authenticate(ctx context.Context, name, password string) (accounts
 	return u, nil
 }
 
+// ChangePassword replaces a person's password after checking the current
+// one, and ends every other session of theirs but keepSession (0 for none):
+// whoever knew the old password is signed out everywhere else. API tokens
+// stay. A wrong current password is a field error on "current"; errors on
+// "password" (the new one) come only once the current one proved right,
+// which the login limits in httpauth.(*Auth).ChangePassword rely on. The
+// argon2 work is done outside the transaction.
+func (db *DB) ChangePassword(ctx context.Context, userID int64, h accounts.Hasher, current, next string, keepSession int64) error {
+	var name, old string
+	err := db.View(ctx, func(tx *Tx) error {
+		return tx.QueryRow(`SELECT name, password_hash FROM users WHERE id = ?`, userID).Scan(&name, &old)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.New(errs.Unauthorized, "error.sign_in_needed")
+	}
+	if err != nil {
+		return err
+	}
+	if !accounts.VerifyPassword(old, current) {
+		return errs.Field("current", "account.password.wrong")
+	}
+	if err := accounts.CheckPassword(next); err != nil {
+		return err
+	}
+	if accounts.NameKey(next) == accounts.NameKey(name) {
+		return errs.Field("password", "account.password.is_name")
+	}
+	if accounts.VerifyPassword(old, next) {
+		return errs.Field("password", "account.password.same")
+	}
+	hash := h.Hash(next)
+	return db.Update(ctx, userID, func(tx *Tx) error {
+		// Only over the hash just checked: of two changes made at once with
+		// the same current password, the second finds it gone.
+		res, err := tx.Exec(`UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?`, hash, userID, old)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errs.Field("current", "account.password.wrong")
+		}
+		if _, err := tx.Exec(`DELETE FROM sessions WHERE user_id = ? AND id <> ?`, userID, keepSession); err != nil {
+			return err
+		}
+		return tx.Record("account.password_changed", 0, map[string]any{"user": userID})
+	})
+}
+
 // CreateSession starts a session for user and returns its secret token.
 // Sessions are credentials, not decisions of the movement: they are kept out
 // of the journal, which other nodes replicate, so that the journal is not a

@@ -160,6 +160,26 @@ func (s *Server) endSession(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, "/account?done=session_ended")
 }
 
+// changePassword changes the person's password; they stay signed in here
+// and everywhere else they are signed out. Nothing typed is sent back.
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
+	if !s.form(w, r) {
+		return
+	}
+	next := r.PostForm.Get("password")
+	var err error
+	if next != r.PostForm.Get("password2") {
+		err = errs.Field("password2", "account.password.mismatch")
+	} else {
+		err = s.auth.ChangePassword(r, s.hasher, r.PostForm.Get("current"), next)
+	}
+	if err != nil {
+		s.renderAccount(w, r, nil, 0, err)
+		return
+	}
+	redirect(w, r, "/account?done=password_changed")
+}
+
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 	if !s.form(w, r) {
 		return

@@ -226,6 +226,7 @@ func (s *Server) Routes() []httpauth.Route {
 		{Method: "POST", Pattern: "/lang", Access: pub, Handler: s.setLang},
 		{Method: "GET", Pattern: "/account", Access: in, Handler: s.account},
 		{Method: "POST", Pattern: "/account/sessions/{id}/end", Access: in, Handler: s.endSession},
+		{Method: "POST", Pattern: "/account/password", Access: in, Handler: s.changePassword},
 		{Method: "POST", Pattern: "/account/tokens", Access: in, Handler: s.createToken},
 		{Method: "POST", Pattern: "/account/tokens/{id}/revoke", Access: in, Handler: s.revokeToken},
 		{Method: "GET", Pattern: "/bodies", Access: pub, Handler: s.directory},
