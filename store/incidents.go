@@ -354,11 +354,7 @@ func scanIncident(row scanner, in *incidents.Incident, priv vault.Private, epoch
 // openRecords authorizes a commission member and returns the key to read
 // its records with.
 func (tx *Tx) openRecords(commission int64) (Commission, keyRow, vault.Private, error) {
-	c, _, err := tx.keeper(commission, authz.KeepRecords)
-	if err != nil {
-		return c, keyRow{}, vault.Private{}, err
-	}
-	k, err := tx.keyRow(commission)
+	c, k, err := tx.keyFor(commission, authz.KeepRecords)
 	if err != nil {
 		return c, k, vault.Private{}, err
 	}

@@ -325,6 +325,17 @@ func (tx *Tx) keeper(commission int64, a authz.Action) (Commission, bodies.Role,
 	return c, s.Role, nil
 }
 
+// keyFor authorizes the actor for a on a rights commission (see keeper)
+// and reads its key row.
+func (tx *Tx) keyFor(commission int64, a authz.Action) (Commission, keyRow, error) {
+	c, _, err := tx.keeper(commission, a)
+	if err != nil {
+		return c, keyRow{}, err
+	}
+	k, err := tx.keyRow(commission)
+	return c, k, err
+}
+
 // keyRow is a commission's row of rights_keys.
 type keyRow struct {
 	epoch      int
@@ -414,10 +425,7 @@ func (db *DB) SetUpRecords(ctx context.Context, actor, commission int64, in Reco
 		}
 	}
 	return db.Update(ctx, actor, func(tx *Tx) error {
-		if _, _, err := tx.keeper(commission, authz.SetUpRecords); err != nil {
-			return err
-		}
-		k, err := tx.keyRow(commission)
+		_, k, err := tx.keyFor(commission, authz.SetUpRecords)
 		if err != nil {
 			return err
 		}
@@ -506,10 +514,7 @@ func (db *DB) SetPassphrase(ctx context.Context, actor, commission int64, passph
 		return err
 	}
 	return db.Update(ctx, actor, func(tx *Tx) error {
-		if _, _, err := tx.keeper(commission, authz.KeepRecords); err != nil {
-			return err
-		}
-		k, err := tx.keyRow(commission)
+		_, k, err := tx.keyFor(commission, authz.KeepRecords)
 		if err != nil {
 			return err
 		}
@@ -590,10 +595,7 @@ func (db *DB) Lock(ctx context.Context, actor, commission int64) error {
 // actor must be able to read the key.
 func (db *DB) Grant(ctx context.Context, actor, commission, user int64) error {
 	return db.Update(ctx, actor, func(tx *Tx) error {
-		if _, _, err := tx.keeper(commission, authz.KeepRecords); err != nil {
-			return err
-		}
-		k, err := tx.keyRow(commission)
+		_, k, err := tx.keyFor(commission, authz.KeepRecords)
 		if err != nil {
 			return err
 		}
@@ -675,16 +677,12 @@ func (db *DB) RecordsState(ctx context.Context, viewer, commission int64) (Recor
 // the public figures count) stays.
 func (db *DB) Lockdown(ctx context.Context, actor, commission int64, confirm string) error {
 	err := db.Update(ctx, actor, func(tx *Tx) error {
-		c, _, err := tx.keeper(commission, authz.KeepRecords)
+		c, k, err := tx.keyFor(commission, authz.KeepRecords)
 		if err != nil {
 			return err
 		}
 		if strings.TrimSpace(confirm) != c.Name {
 			return errs.Field("confirm", "rights.lockdown.confirm")
-		}
-		k, err := tx.keyRow(commission)
-		if err != nil {
-			return err
 		}
 		if _, ok := k.pub(); !ok {
 			return errs.New(errs.Conflict, "rights.no_key")

@@ -138,20 +138,25 @@ func (s *Server) commissionListView(r *http.Request, body int64, p *Page) (*Page
 	return p, nil
 }
 
+// showByID renders tmpl with the page view makes of the record the path
+// names; a bad id or a refusal gets the error page (404 outside a
+// commission).
+func (s *Server) showByID(w http.ResponseWriter, r *http.Request, tmpl string, view func(*http.Request, int64, *Page) (*Page, error)) {
+	id, err := pathID(r, "id")
+	if err == nil {
+		var p *Page
+		if p, err = view(r, id, nil); err == nil {
+			s.render(w, r, http.StatusOK, tmpl, p)
+			return
+		}
+	}
+	s.fail(w, r, err, "", nil)
+}
+
 // commissionList shows a body's commissions to its members and, to its
 // facilitators, the form that sets one up.
 func (s *Server) commissionList(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err, "", nil)
-		return
-	}
-	p, err := s.commissionListView(r, id, nil)
-	if err != nil {
-		s.fail(w, r, err, "", nil)
-		return
-	}
-	s.render(w, r, http.StatusOK, "rights_commissions", p)
+	s.showByID(w, r, "rights_commissions", s.commissionListView)
 }
 
 // createCommission sets up a commission. The members are the boxes ticked;
@@ -315,17 +320,7 @@ func (s *Server) commissionView(r *http.Request, id int64, p *Page) (*Page, erro
 }
 
 func (s *Server) commissionHome(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err, "", nil)
-		return
-	}
-	p, err := s.commissionView(r, id, nil)
-	if err != nil {
-		s.fail(w, r, err, "", nil)
-		return
-	}
-	s.render(w, r, http.StatusOK, "rights_commission", p)
+	s.showByID(w, r, "rights_commission", s.commissionView)
 }
 
 // secretFields are the fields never written back into a page.
@@ -894,17 +889,7 @@ func (s *Server) incidentView(r *http.Request, id int64, p *Page) (*Page, error)
 // halves, its people and evidence, and the forms that verify, correct and
 // complete it.
 func (s *Server) incidentPage(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err, "", nil)
-		return
-	}
-	p, err := s.incidentView(r, id, nil)
-	if err != nil {
-		s.fail(w, r, err, "", nil)
-		return
-	}
-	s.render(w, r, http.StatusOK, "rights_incident", p)
+	s.showByID(w, r, "rights_incident", s.incidentView)
 }
 
 // incidentFailed shows the incident's page again with a refusal, the form's
@@ -1124,17 +1109,10 @@ func (s *Server) personView(r *http.Request, id int64, p *Page) (*Page, incident
 // personPage is the form that keeps a person's record: where they are
 // held, charges, lawyer, next hearing.
 func (s *Server) personPage(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err, "", nil)
-		return
-	}
-	p, _, err := s.personView(r, id, nil)
-	if err != nil {
-		s.fail(w, r, err, "", nil)
-		return
-	}
-	s.render(w, r, http.StatusOK, "rights_person", p)
+	s.showByID(w, r, "rights_person", func(r *http.Request, id int64, p *Page) (*Page, error) {
+		p, _, err := s.personView(r, id, p)
+		return p, err
+	})
 }
 
 func (s *Server) updatePerson(w http.ResponseWriter, r *http.Request) {
