@@ -362,6 +362,16 @@ func (tx *Tx) openRecords(commission int64) (Commission, keyRow, vault.Private, 
 	return c, k, priv, err
 }
 
+// RecordsOpen tells whether viewer may read commission's records now: a
+// member, with the key at hand. It reads (and journals) nothing.
+func (db *DB) RecordsOpen(ctx context.Context, viewer, commission int64) error {
+	return db.View(ctx, func(tx *Tx) error {
+		tx.Actor = viewer
+		_, _, _, err := tx.openRecords(commission)
+		return err
+	})
+}
+
 // Incidents lists a commission's incidents, newest first, for its members.
 // Records sealed to a key since destroyed are listed without their secret
 // half.

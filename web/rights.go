@@ -750,16 +750,17 @@ func (s *Server) correctIncident(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	actor := httpauth.From(r).UserID()
-	rec, err := s.db.Incident(r.Context(), actor, id)
-	if err != nil {
-		s.fail(w, r, err, "", nil)
-		return
-	}
 	in, shown, candidates, err := s.readIncidentForm(r.PostForm)
 	if err == nil {
 		err = s.db.CorrectIncident(r.Context(), actor, id, in, s.places.Valid)
 	}
 	if err != nil {
+		// The form again, with the record it corrects (read only now).
+		rec, rerr := s.db.Incident(r.Context(), actor, id)
+		if rerr != nil {
+			s.fail(w, r, rerr, "", nil)
+			return
+		}
 		p := s.page(r, "", nil)
 		p.Form = shown
 		p, d, perr := s.reportView(r, p, rec.Incident)
@@ -1049,7 +1050,7 @@ func (s *Server) newPerson(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Only its members reach the form; the records must be open.
-	if _, err := s.db.Prisoners(r.Context(), httpauth.From(r).UserID(), id); err != nil {
+	if err := s.db.RecordsOpen(r.Context(), httpauth.From(r).UserID(), id); err != nil {
 		s.recordsFailed(w, r, err, id)
 		return
 	}
