@@ -196,10 +196,8 @@ func validPurpose(p string) bool {
 // inBodyOrSeated reports whether user is a member of body or a delegate
 // seated in it.
 func (tx *Tx) inBodyOrSeated(body, user int64) (bool, error) {
-	var n int
-	err := tx.QueryRow(`SELECT (SELECT COUNT(*) FROM memberships WHERE body_id = ? AND user_id = ?) + (SELECT COUNT(*) FROM delegates WHERE assembly_id = ? AND user_id = ? AND status = 'seated')`,
-		body, user, body, user).Scan(&n)
-	return n > 0, err
+	_, sub, err := tx.subject(body, user)
+	return sub.Role != bodies.None || sub.Delegate, err
 }
 
 // Commissions lists body's commissions, as viewer may see them: a body's
