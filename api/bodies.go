@@ -92,12 +92,17 @@ func (a *API) members(w http.ResponseWriter, r *http.Request) {
 		a.Error(w, r, err)
 		return
 	}
-	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
-	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
-	if offset < 0 {
-		offset = 0
+	limit, err := queryCount(r, "limit")
+	if err != nil {
+		a.Error(w, r, err)
+		return
 	}
-	list, counts, err := a.db.Members(r.Context(), actor(r), id, limit, offset)
+	offset, err := queryCount(r, "offset")
+	if err != nil {
+		a.Error(w, r, err)
+		return
+	}
+	list, counts, err := a.db.Members(r.Context(), actor(r), id, int(min(limit, 1<<20)), int(min(offset, 1<<30)))
 	if err != nil {
 		a.Error(w, r, err)
 		return
@@ -239,10 +244,18 @@ func (a *API) decideRequest(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) journal(w http.ResponseWriter, r *http.Request) {
-	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
-	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	after, err := queryCount(r, "after")
+	if err != nil {
+		a.Error(w, r, err)
+		return
+	}
+	limit, err := queryCount(r, "limit")
+	if err != nil {
+		a.Error(w, r, err)
+		return
+	}
 	a.change(w, r, http.StatusOK, func(body int64) (any, error) {
-		es, err := a.db.BodyJournal(r.Context(), actor(r), body, after, limit)
+		es, err := a.db.BodyJournal(r.Context(), actor(r), body, after, int(min(limit, 1<<20)))
 		return map[string]any{"entries": nonNil(es)}, err
 	})
 }
@@ -277,7 +290,12 @@ func (a *API) invitationBody(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) searchPlaces(w http.ResponseWriter, r *http.Request) {
-	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	n, err := queryCount(r, "limit")
+	if err != nil {
+		a.Error(w, r, err)
+		return
+	}
+	limit := int(n)
 	if limit <= 0 || limit > 50 {
 		limit = 20
 	}

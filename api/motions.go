@@ -148,6 +148,20 @@ func queryNumber(r *http.Request, name string, lo, hi int64) (int64, error) {
 	return n, nil
 }
 
+// queryCount reads an optional number of 0 or more from the query string
+// (a limit, an offset, an ?after=); 0 when absent.
+func queryCount(r *http.Request, name string) (int64, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0, errs.Field(name, "error.bad_number")
+	}
+	return n, nil
+}
+
 // motionsPage is one page of a body's motions; Next, when set, is the
 // ?before= of the next page.
 type motionsPage struct {

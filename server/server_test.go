@@ -692,3 +692,24 @@ func TestAPIPath(t *testing.T) {
 type signedInBody struct {
 	CSRF string `json:"csrf_token"`
 }
+
+// A number in a link that is not one gets a clear error, not the page of
+// something else (a mistyped ?body= used to show every body's list).
+func TestBadNumbersInLinks(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	c.signup("Rosa")
+	for _, path := range []string{"/communiques?body=1'", "/communiques?body=-3", "/actions/1?before=x"} {
+		if res := c.get(path); res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "número entero positivo") {
+			t.Errorf("GET %s: %d", path, res.status)
+		}
+	}
+	for _, path := range []string{"/bodies/1/members?limit=ten", "/bodies/1/journal?after=-1", "/places?q=Puno&limit=1e3"} {
+		if res := c.api("GET", path, nil); res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, `"key":"error.bad_number"`) {
+			t.Errorf("GET /api/v1%s: %d %s", path, res.status, res.body)
+		}
+	}
+	if res := c.get("/communiques?body=1"); res.status != http.StatusOK {
+		t.Errorf("a good number: %d", res.status)
+	}
+}

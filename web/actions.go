@@ -472,7 +472,11 @@ func (s *Server) actionPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, "", nil)
 		return
 	}
-	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
+	before, err := queryID(r, "before")
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
 	p, err := s.actionView(r, id, before)
 	if err != nil {
 		s.fail(w, r, err, "", nil)

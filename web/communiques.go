@@ -35,8 +35,12 @@ type communiquesData struct {
 // communiques is the public list of published decisions: of all bodies, or
 // of one with ?body=.
 func (s *Server) communiques(w http.ResponseWriter, r *http.Request) {
-	body, _ := strconv.ParseInt(r.URL.Query().Get("body"), 10, 64)
-	list, err := s.db.Communiques(r.Context(), max(body, 0), communiquesShown)
+	body, err := queryID(r, "body")
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	list, err := s.db.Communiques(r.Context(), body, communiquesShown)
 	if err != nil {
 		s.fail(w, r, err, "", nil)
 		return

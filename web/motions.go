@@ -109,7 +109,10 @@ func (s *Server) motionsPage(r *http.Request, body int64) (*Page, error) {
 	if d.Body, _, err = s.db.Body(r.Context(), viewer, body); err != nil {
 		return nil, err
 	}
-	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
+	before, err := queryID(r, "before")
+	if err != nil {
+		return nil, err
+	}
 	var open, decided []motions.Motion
 	if before == 0 {
 		if open, err = s.db.Motions(r.Context(), viewer, body, store.MotionFilter{Open: true, Limit: openShown}); err != nil {

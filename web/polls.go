@@ -428,7 +428,11 @@ func (s *Server) pollPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, "", nil)
 		return
 	}
-	list, _ := strconv.ParseInt(r.URL.Query().Get("list"), 10, 64)
+	list, err := queryID(r, "list")
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
 	p, _, err := s.pollView(r, id, list)
 	if err != nil {
 		s.fail(w, r, err, "", nil)

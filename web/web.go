@@ -199,6 +199,21 @@ func pathID(r *http.Request, name string) (int64, error) {
 	return n, nil
 }
 
+// queryID reads an optional positive number (an id, a page's ?before=)
+// from the query string: 0 when absent, a clear error when it is not one,
+// rather than the page of something else.
+func queryID(r *http.Request, name string) (int64, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, errs.Field(name, "error.bad_number")
+	}
+	return n, nil
+}
+
 // localNext returns next if it is a path on this site, else fallback. A
 // control character is refused anywhere: browsers drop tabs and newlines
 // from a Location, so "/\t/evil.example" would lead off the site.
