@@ -41,20 +41,9 @@ func prepare(ctx context.Context, db *store.DB, o prepareOptions) (plan, error) 
 	need := (o.Members + o.PerCommittee - 1) / o.PerCommittee
 	var all []int64
 	err := db.View(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(`SELECT b.id FROM bodies b WHERE b.kind = 'committee'
-			AND (SELECT COUNT(*) FROM memberships m WHERE m.body_id = b.id AND m.role = 'member') >= ? ORDER BY b.id`, o.PerCommittee)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			all = append(all, id)
-		}
-		if err := rows.Err(); err != nil {
+		var err error
+		if all, err = ids(tx, `SELECT b.id FROM bodies b WHERE b.kind = 'committee'
+			AND (SELECT COUNT(*) FROM memberships m WHERE m.body_id = b.id AND m.role = 'member') >= ? ORDER BY b.id`, o.PerCommittee); err != nil {
 			return err
 		}
 		// The national assembly of demo.ScaleActions, if the database has one.
@@ -87,19 +76,9 @@ func prepareCommittee(ctx context.Context, db *store.DB, body int64, n, votes in
 		if err := tx.QueryRow(`SELECT user_id FROM memberships WHERE body_id = ? AND role = 'facilitator' ORDER BY user_id LIMIT 1`, body).Scan(&facilitator); err != nil {
 			return fmt.Errorf("facilitator: %w", err)
 		}
-		rows, err := tx.Query(`SELECT user_id FROM memberships WHERE body_id = ? AND role = 'member' ORDER BY user_id LIMIT ?`, body, n)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			users = append(users, id)
-		}
-		return rows.Err()
+		var err error
+		users, err = ids(tx, `SELECT user_id FROM memberships WHERE body_id = ? AND role = 'member' ORDER BY user_id LIMIT ?`, body, n)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -138,4 +117,22 @@ func ignoreNoRows(err error) error {
 		return nil
 	}
 	return err
+}
+
+// ids runs a query of one id column and returns the ids.
+func ids(tx *store.Tx, q string, args ...any) ([]int64, error) {
+	rows, err := tx.Query(q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }
