@@ -30,9 +30,9 @@ mapfile -t targets < <(grep -rEo --include='*_test.go' '^func Fuzz[A-Za-z0-9_]*\
 	grep -E "${FUZZ_MATCH:-.}")
 echo "fuzz: ${#targets[@]} targets, $fuzztime each, $lanes at a time"
 
-# (The seed corpora alone run in `go test ./...`.) Targets alternate
-# between the lanes; a package's first target builds its instrumented test
-# binary, which the go build cache then shares.
+# (The seed corpora alone run in `go test ./...`.) A package's first
+# target builds its instrumented test binary, which the go build cache then
+# shares.
 fuzz_one() {
 	go test -run '^$' -fuzz "^$2\$" -fuzztime "${3:-$fuzztime}" -parallel 1 "./$1" >"$logs/$2.log" 2>&1
 }
@@ -45,11 +45,22 @@ timed_out() {
 	grep -q 'context deadline exceeded' "$logs/$1.log" && ! grep -q 'Failing input written' "$logs/$1.log"
 }
 
+# Packages, not targets, are shared out between the lanes: two fuzzers of
+# one package at once have twice stalled before their first pass (the
+# run ends with "context deadline exceeded" and no input).
+mapfile -t dirs < <(printf '%s\n' "${targets[@]}" | cut -d' ' -f1 | uniq)
+lane_of() {
+	local i
+	for i in "${!dirs[@]}"; do
+		if [ "${dirs[$i]}" = "$1" ]; then echo $((i % lanes)); return; fi
+	done
+}
+
 run_lane() {
-	local lane=$1 i=0 status=0
+	local lane=$1 status=0
 	for t in "${targets[@]}"; do
-		if [ $((i++ % lanes)) -ne "$lane" ]; then continue; fi
 		local dir=${t% *} name=${t#* }
+		if [ "$(lane_of "$dir")" -ne "$lane" ]; then continue; fi
 		# A build that fails while the other lane builds the same packages
 		# is tried once more.
 		# A run whose time was up before its first pass is given 20s.
