@@ -7,7 +7,6 @@ import (
 	"asamblea/accounts"
 	"asamblea/errs"
 	"asamblea/httpauth"
-	"asamblea/i18n"
 	"asamblea/store"
 )
 
@@ -166,8 +165,10 @@ func (a *API) setLang(w http.ResponseWriter, r *http.Request) {
 	if !a.decode(w, r, &in) {
 		return
 	}
-	if !a.cat.Has(in.Lang, "lang.name") {
-		a.Error(w, r, errs.Field("lang", "error.lang.unknown", strings.Join(i18n.Supported, ", ")))
+	if l := a.cat.Resolve(in.Lang); l != "" {
+		in.Lang = l
+	} else {
+		a.Error(w, r, errs.Field("lang", "error.lang.unknown", strings.Join(a.cat.Offered(), ", ")))
 		return
 	}
 	if err := a.db.SetLang(r.Context(), actor(r), in.Lang); err != nil {

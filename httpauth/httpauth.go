@@ -160,6 +160,18 @@ func (a *Auth) Middleware(next http.Handler) http.Handler {
 		if c, err := r.Cookie(LangCookie); err == nil {
 			choice = c.Value
 		}
+		// ?lang=qu on any page is the switch that works from a printed
+		// link or an SMS: it sets the cookie, and a signed-in member's
+		// account language.
+		if q := a.cat.Resolve(r.URL.Query().Get("lang")); q != "" && !id.ViaToken {
+			choice = q
+			a.SetLang(w, With(r, id), q)
+			if id.User != nil && id.User.Lang != q {
+				if err := a.db.SetLang(r.Context(), id.User.ID, q); err == nil {
+					id.User.Lang = q
+				}
+			}
+		}
 		if choice == "" && id.User != nil {
 			choice = id.User.Lang
 		}

@@ -99,8 +99,8 @@ func (s *Server) setLang(w http.ResponseWriter, r *http.Request) {
 	if !s.form(w, r) {
 		return
 	}
-	lang := r.PostForm.Get("lang")
-	if !s.cat.Has(lang, "lang.name") {
+	lang := s.cat.Resolve(r.PostForm.Get("lang"))
+	if lang == "" {
 		lang = i18n.Default
 	}
 	s.auth.SetLang(w, r, lang)

@@ -95,7 +95,7 @@ func (p *Page) PlaceLabel(code string) string {
 // Langs lists the languages of the switch.
 func (p *Page) Langs() []Lang {
 	var ls []Lang
-	for _, l := range i18n.Supported {
+	for _, l := range p.L.Offered() {
 		ls = append(ls, Lang{Code: l, Name: i18n.LanguageNames[l], Current: l == p.L.Lang})
 	}
 	return ls
