@@ -178,12 +178,12 @@ var verbRE = regexp.MustCompile(`%(?:\[\d+\])?[-+# 0]*\d*(?:\.\d+)?[a-zA-Z%]`)
 // in a translation that uses indexed verbs), %% left out.
 func Verbs(s string) []string {
 	var vs []string
-	for i, v := range verbRE.FindAllString(s, -1) {
+	for _, v := range verbRE.FindAllString(s, -1) {
 		if v == "%%" {
 			continue
 		}
 		if !strings.Contains(v, "[") {
-			v = fmt.Sprintf("%%[%d]%s", i+1, v[1:])
+			v = fmt.Sprintf("%%[%d]%s", len(vs)+1, v[1:])
 		}
 		vs = append(vs, v)
 	}
@@ -290,6 +290,13 @@ func (c *Catalogs) Reviewed(lang, key string) bool {
 		return c.Has(lang, key)
 	}
 	return c.reviewed[lang][key]
+}
+
+// Message returns lang's own message for key — a plain string, or its plural
+// forms — with no fallback; ok is false when lang renders key in Spanish.
+func (c *Catalogs) Message(lang, key string) (plain string, forms map[string]string, ok bool) {
+	m, ok := c.langs[lang][key]
+	return m.plain, m.forms, ok
 }
 
 // Forms returns the plural forms of key in lang (nil for a plain message).

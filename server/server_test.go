@@ -505,7 +505,9 @@ func TestLanguage(t *testing.T) {
 	}{
 		"DefaultSpanish":    {"", `<html lang="es">`, "Organízate"},
 		"AcceptEnglish":     {"en-US,en;q=0.8", `<html lang="en">`, "Organise with your committee"},
-		"QuechuaFallsBack":  {"qu-PE", `<html lang="es">`, "Organízate"},
+		"Quechua":           {"qu-PE", `<html lang="qu">`, "Comitéykiwan organizakuy"},
+		"CuscoQuechua":      {"quz-PE,es;q=0.8", `<html lang="qu">`, "Comitéykiwan"},
+		"Aymara":            {"ayr", `<html lang="ay">`, "Kumitimamp tantachasim"},
 		"SpanishFromPeru":   {"es-PE", `<html lang="es">`, "Organízate"},
 		"PreferredEnglishQ": {"fr;q=1, en;q=0.5", `<html lang="en">`, "Organise"},
 	}
@@ -529,6 +531,51 @@ func TestLanguage(t *testing.T) {
 			t.Fatal("language switch did not stick")
 		}
 		res = c.post("/", "/lang", url.Values{"lang": {"en"}, "next": {"//evil.example"}})
+		if res.header.Get("Location") != "/" {
+			t.Fatalf("open redirect: %s", res.header.Get("Location"))
+		}
+	})
+	// ?lang= on any page switches, sticks, and is stored on a signed-in
+	// member's account; a draft language says so once on the page.
+	t.Run("QueryParameter", func(t *testing.T) {
+		c := e.client()
+		res := c.get("/bodies?lang=ay")
+		if !strings.Contains(res.body, `<html lang="ay">`) || strings.Count(res.body, `class="draft"`) != 1 {
+			t.Fatalf("?lang=ay:\n%.600s", res.body)
+		}
+		if ck := strings.Join(res.header.Values("Set-Cookie"), "\n"); !strings.Contains(ck, "lang=ay; Path=/; Max-Age=31536000") {
+			t.Fatalf("cookie: %s", ck)
+		}
+		if !strings.Contains(c.get("/").body, `<html lang="ay">`) {
+			t.Fatal("?lang= did not stick")
+		}
+		if strings.Contains(c.get("/?lang=xx").body, `<html lang="xx">`) {
+			t.Fatal("an unknown language must be ignored")
+		}
+		if strings.Contains(c.get("/?lang=es").body, `class="draft"`) {
+			t.Fatal("Spanish is no draft")
+		}
+		m := e.client()
+		m.signup("Kuntur 47")
+		m.get("/?lang=quz")
+		// Another device, without the cookie: the account remembers.
+		other := e.client()
+		other.apiLogin("Kuntur 47")
+		if !strings.Contains(other.get("/account").body, `<html lang="qu">`) {
+			t.Fatal("the account's language was not stored")
+		}
+	})
+	t.Run("SwitchOffersDrafts", func(t *testing.T) {
+		res := e.client().get("/")
+		for _, l := range []string{`value="qu"`, `value="ay"`, "Runasimi", "Aymar aru"} {
+			if !strings.Contains(res.body, l) {
+				t.Fatalf("switch lacks %s", l)
+			}
+		}
+	})
+	t.Run("SwitchEvil", func(t *testing.T) {
+		c := e.client()
+		res := c.post("/", "/lang", url.Values{"lang": {"en"}, "next": {"//evil.example"}})
 		if res.header.Get("Location") != "/" {
 			t.Fatalf("open redirect: %s", res.header.Get("Location"))
 		}

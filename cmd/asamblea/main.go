@@ -8,6 +8,7 @@
 //	asamblea tally      --method M --seats N FILE
 //	asamblea backup     [--db PATH|URL] [--passphrase-file PATH] --out FILE
 //	asamblea restore    [--db PATH|URL] [--passphrase-file PATH] [--force] FILE
+//	asamblea i18n      status | export --lang L [--out FILE]
 //	asamblea version
 //
 // Every flag can also be set in the environment: ASAMBLEA_DB, ASAMBLEA_ADDR,
@@ -51,6 +52,7 @@ Usage:
   asamblea tally      --method M --seats N [--json] FILE
   asamblea backup     [--db PATH|URL] [--passphrase-file PATH] --out FILE
   asamblea restore    [--db PATH|URL] [--passphrase-file PATH] [--force] FILE
+  asamblea i18n      status | export --lang L [--out FILE]
   asamblea version
 
 --db is a file path for SQLite (default ./asamblea-data/asamblea.db) or a
@@ -89,6 +91,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdBackup(args[1:], stdout, stderr)
 	case "restore":
 		return cmdRestore(args[1:], stdout, stderr)
+	case "i18n":
+		return cmdI18n(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, versionString())
 		return 0
