@@ -57,6 +57,11 @@ type Token struct {
 	CreatedAt time.Time `json:"created_at"`
 	LastUsed  time.Time `json:"last_used,omitempty"`
 	Secret    string    `json:"secret,omitempty"`
+	Scopes    []string  `json:"scopes"`
+	ExpiresAt time.Time `json:"expires_at"`
+	// Migrated marks a token made before tokens had scopes: it was made
+	// read-only with a 30-day expiry, and its owner is told.
+	Migrated bool `json:"migrated,omitempty"`
 }
 
 // CleanName validates a pseudonym and returns it normalised (NFC, trimmed,

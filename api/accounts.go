@@ -122,12 +122,24 @@ func (a *API) tokens(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) createToken(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		Name string `json:"name"`
+		Name     string   `json:"name"`
+		Password string   `json:"password"`
+		Scopes   []string `json:"scopes"`
+		Days     int      `json:"expires_in_days"`
 	}
 	if !a.decode(w, r, &in) {
 		return
 	}
-	t, err := a.db.CreateToken(r.Context(), actor(r), in.Name)
+	spec, err := accounts.CleanTokenSpec(accounts.TokenSpec{Name: in.Name, Scopes: in.Scopes, Days: in.Days})
+	if err != nil {
+		a.Error(w, r, err)
+		return
+	}
+	if err := a.auth.ConfirmPassword(r, in.Password); err != nil {
+		a.Error(w, r, err)
+		return
+	}
+	t, err := a.db.CreateToken(r.Context(), actor(r), spec)
 	if err != nil {
 		a.Error(w, r, err)
 		return

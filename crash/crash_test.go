@@ -29,6 +29,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, to make a schema
 
+	"asamblea/accounts"
 	"asamblea/journal"
 	"asamblea/motions"
 	"asamblea/store"
@@ -182,7 +183,7 @@ func setUp(t *testing.T, dsn, keyFile string) fixture {
 	for v := range voters {
 		for i := range perVoter {
 			id := c.Facilitator + 1 + int64(v*perVoter+i)
-			tok, err := db.CreateToken(ctx, id, "crash")
+			tok, err := db.CreateToken(ctx, id, accounts.TokenSpec{Name: "crash", Scopes: []string{accounts.ScopeWrite}})
 			if err != nil {
 				t.Fatal(err)
 			}

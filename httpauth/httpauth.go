@@ -22,9 +22,13 @@ type Identity struct {
 	User      *accounts.User // nil when not signed in
 	SessionID int64          // 0 when signed in with an API token
 	ViaToken  bool
-	Lang      string
-	CSRF      string // the CSRF token of this browser
-	Secure    bool   // served over TLS (directly or through a trusted proxy)
+	// TokenScopes are the scopes of the API token the request came with;
+	// TokenErr says why a token it came with was refused (expired, unknown).
+	TokenScopes []string
+	TokenErr    error
+	Lang        string
+	CSRF        string // the CSRF token of this browser
+	Secure      bool   // served over TLS (directly or through a trusted proxy)
 }
 
 // UserID returns the signed-in user's id, or 0.
@@ -86,6 +90,33 @@ func (a *Auth) Login(r *http.Request, name, password string) (accounts.User, err
 	return u, err
 }
 
+// APIPrefix is where the JSON API lives: the only paths API tokens open.
+const APIPrefix = "/api"
+
+// ConfirmPassword checks the signed-in person's password again before a
+// grave step (making an API token), under the same limits as Login. A
+// request made with an API token is refused whatever the password: a
+// token never makes tokens.
+func (a *Auth) ConfirmPassword(r *http.Request, password string) error {
+	id := From(r)
+	if id.User == nil {
+		return errs.New(errs.Unauthorized, "error.sign_in_needed")
+	}
+	if id.ViaToken {
+		return errs.New(errs.Forbidden, "acct.token.by_token")
+	}
+	key := accounts.NameKey(id.User.Name)
+	client := a.ClientKey(r)
+	if err := a.limiter.Attempt(a.db.Now(), key, client); err != nil {
+		return err
+	}
+	err := a.db.CheckPassword(r.Context(), id.User.ID, password)
+	if err == nil {
+		a.limiter.Succeed(key, client)
+	}
+	return err
+}
+
 // ChangePassword changes the signed-in person's password under the same
 // limits as Login: every try counts against their account and this client
 // until the current password proves right, so the form guesses no faster
@@ -140,8 +171,14 @@ func (a *Auth) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := &Identity{Secure: a.IsSecure(r)}
 		if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
-			if u, err := a.db.TokenUser(r.Context(), strings.TrimPrefix(h, "Bearer ")); err == nil {
-				id.User, id.ViaToken = &u, true
+			// API tokens open the API only: a token copied from a script
+			// must not open the member's pages (and their forms).
+			if strings.HasPrefix(r.URL.Path, APIPrefix+"/") {
+				if u, t, err := a.db.TokenUser(r.Context(), strings.TrimPrefix(h, "Bearer ")); err == nil {
+					id.User, id.ViaToken, id.TokenScopes = &u, true, t.Scopes
+				} else {
+					id.TokenErr = err
+				}
 			}
 		} else if c, err := r.Cookie(sessionCookie(id.Secure)); err == nil && c.Value != "" {
 			if u, sid, err := a.db.SessionUser(r.Context(), c.Value, a.cfg.Limits); err == nil {
@@ -209,6 +246,9 @@ func (a *Auth) SignIn(w http.ResponseWriter, r *http.Request, u accounts.User) e
 // SignOut ends the current session on the server and clears the cookie.
 func (a *Auth) SignOut(w http.ResponseWriter, r *http.Request) error {
 	id := From(r)
+	// The browser forgets what it kept of this person: cached pages,
+	// cookies, storage. A phone taken after sign-out shows nothing.
+	w.Header().Set("Clear-Site-Data", `"cache", "cookies", "storage"`)
 	a.clear(w, sessionCookie(id.Secure), id.Secure)
 	if id.SessionID == 0 {
 		return nil

@@ -824,10 +824,10 @@ func buildMatrixWorld(t *testing.T) *matrixWorld {
 		w.perRole[i]["@user"] = strconv.FormatInt(u, 10)
 		w.session[i], err = db.CreateSession(ctx, u, "matrix")
 		check("session", err)
-		tok, err := db.CreateToken(ctx, u, "matrix")
+		tok, err := db.CreateToken(ctx, u, accounts.TokenSpec{Name: "matrix", Scopes: []string{accounts.ScopeWrite}})
 		check("token", err)
 		w.token[i] = tok.Secret
-		extra, err := db.CreateToken(ctx, u, "to revoke")
+		extra, err := db.CreateToken(ctx, u, accounts.TokenSpec{Name: "to revoke", Scopes: []string{accounts.ScopeWrite}})
 		check("token", err)
 		w.perRole[i]["@token"] = strconv.FormatInt(extra.ID, 10)
 		_, err = db.CreateSession(ctx, u, "other device")

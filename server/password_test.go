@@ -122,7 +122,7 @@ func TestChangePasswordAPI(t *testing.T) {
 		})
 	}
 
-	tok := phone.api("POST", "/me/tokens", map[string]string{"name": "mi script"})
+	tok := phone.api("POST", "/me/tokens", map[string]any{"name": "mi script", "password": old, "scopes": []string{"write"}})
 	var token accounts.Token
 	json.Unmarshal([]byte(tok.body), &token)
 	if res := phone.api("PUT", "/me/password", map[string]string{"current": old, "password": next}); res.status != http.StatusNoContent {

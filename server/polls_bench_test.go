@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"asamblea/accounts"
 	"asamblea/elections"
 	"asamblea/places"
 	"asamblea/server"
@@ -120,9 +121,9 @@ func BenchmarkNationalCount(b *testing.B) {
 			}
 			after = page[len(page)-1].Code
 		}
-		tokA, _ := db.CreateToken(ctx, clerkA, "digitación A")
-		tokB, _ := db.CreateToken(ctx, clerkB, "digitación B")
-		tokOrg, _ := db.CreateToken(ctx, org, "jurado")
+		tokA, _ := db.CreateToken(ctx, clerkA, accounts.TokenSpec{Name: "digitación A", Scopes: []string{accounts.ScopeWrite}})
+		tokB, _ := db.CreateToken(ctx, clerkB, accounts.TokenSpec{Name: "digitación B", Scopes: []string{accounts.ScopeWrite}})
+		tokOrg, _ := db.CreateToken(ctx, org, accounts.TokenSpec{Name: "jurado", Scopes: []string{accounts.ScopeWrite}})
 
 		app, err := server.New(server.DefaultConfig(), db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if err != nil {

@@ -95,11 +95,19 @@ func (s *Server) guard(rt httpauth.Route) http.Handler {
 	}
 	isAPI := strings.HasPrefix(rt.Pattern, api.Prefix)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if httpauth.From(r).User != nil {
+		if id := httpauth.From(r); id.User != nil {
+			if id.ViaToken && !accounts.AllowsMethod(id.TokenScopes, r.Method) {
+				s.api.Error(w, r, errs.New(errs.Forbidden, "acct.token.read_only", strings.Join(id.TokenScopes, " ")))
+				return
+			}
 			rt.Handler(w, r)
 			return
 		}
 		if isAPI {
+			if err := httpauth.From(r).TokenErr; err != nil {
+				s.api.Error(w, r, err)
+				return
+			}
 			s.api.Error(w, r, errs.New(errs.Unauthorized, "error.sign_in_needed"))
 			return
 		}

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"asamblea/accounts"
 	"asamblea/bodies"
@@ -455,7 +456,9 @@ func TestSessionsPageAndLogout(t *testing.T) {
 	}
 	// Logout ends the session on the server: the old cookie is useless.
 	cookies := phone.http.Jar.Cookies(mustURL(e.srv.URL))
-	phone.post("/", "/logout", url.Values{})
+	if res := phone.post("/", "/logout", url.Values{}); res.header.Get("Clear-Site-Data") != `"cache", "cookies", "storage"` {
+		t.Fatalf("logout must ask the browser to forget: %q", res.header.Get("Clear-Site-Data"))
+	}
 	replay := e.client()
 	replay.http.Jar.SetCookies(mustURL(e.srv.URL), cookies)
 	if res := replay.api("GET", "/me", nil); res.status != http.StatusUnauthorized {
@@ -473,20 +476,88 @@ func TestAPITokens(t *testing.T) {
 	c := e.client()
 	c.signup("Rosa")
 	c.apiLogin("Rosa")
-	res := c.api("POST", "/me/tokens", map[string]string{"name": "mi script"})
+	pw := "contraseña de Rosa 2023"
+	res := c.api("POST", "/me/tokens", map[string]any{"name": "mi script", "password": pw, "scopes": []string{"write"}, "expires_in_days": 30})
 	var tok accounts.Token
 	json.Unmarshal([]byte(res.body), &tok)
-	if res.status != 201 || !strings.HasPrefix(tok.Secret, "asm_") {
+	if res.status != 201 || !strings.HasPrefix(tok.Secret, "asm_") || strings.Join(tok.Scopes, ",") != "write" ||
+		tok.ExpiresAt.Sub(tok.CreatedAt) != 30*24*time.Hour {
 		t.Fatalf("create token: %d %s", res.status, res.body)
 	}
-	script := e.client()
-	res = script.do("POST", "/api/v1/bodies", strings.NewReader(`{"name":"Comité de Ilave","sector":"indigenous","place":"210501","public":true}`),
-		map[string]string{"Authorization": "Bearer " + tok.Secret, "Content-Type": "application/json"})
+	bearer := func(secret, method, path, body string) response {
+		return e.client().do(method, path, strings.NewReader(body),
+			map[string]string{"Authorization": "Bearer " + secret, "Content-Type": "application/json"})
+	}
+	res = bearer(tok.Secret, "POST", "/api/v1/bodies", `{"name":"Comité de Ilave","sector":"indigenous","place":"210501","public":true}`)
 	if res.status != 201 {
 		t.Fatalf("create body with a token: %d %s", res.status, res.body)
 	}
+
+	t.Run("PasswordNeeded", func(t *testing.T) {
+		for name, body := range map[string]map[string]any{
+			"None":  {"name": "otro"},
+			"Wrong": {"name": "otro", "password": "no es la mía de verdad"},
+		} {
+			if res := c.api("POST", "/me/tokens", body); res.status != 422 || !strings.Contains(res.body, `"account.password.wrong"`) {
+				t.Errorf("%s: %d %s", name, res.status, res.body)
+			}
+		}
+		if res := c.api("POST", "/me/tokens", map[string]any{"name": "otro", "password": pw, "scopes": []string{"admin"}}); res.status != 422 || !strings.Contains(res.body, "acct.token.scope_unknown") {
+			t.Errorf("unknown scope: %d %s", res.status, res.body)
+		}
+		if res := c.api("POST", "/me/tokens", map[string]any{"name": "otro", "password": pw, "expires_in_days": 4000}); res.status != 422 || !strings.Contains(res.body, "acct.token.days") {
+			t.Errorf("too long: %d %s", res.status, res.body)
+		}
+	})
+	t.Run("ReadOnlyByDefault", func(t *testing.T) {
+		res := c.api("POST", "/me/tokens", map[string]any{"name": "lector", "password": pw})
+		var ro accounts.Token
+		json.Unmarshal([]byte(res.body), &ro)
+		if res.status != 201 || strings.Join(ro.Scopes, ",") != "read" || ro.ExpiresAt.Sub(ro.CreatedAt) != 90*24*time.Hour {
+			t.Fatalf("default token: %d %s", res.status, res.body)
+		}
+		if res := bearer(ro.Secret, "GET", "/api/v1/me", ""); res.status != 200 {
+			t.Fatalf("a read token reads: %d", res.status)
+		}
+		res = bearer(ro.Secret, "POST", "/api/v1/bodies", `{"name":"Comité de Juli","sector":"indigenous","place":"210501","public":true}`)
+		if res.status != 403 || !strings.Contains(res.body, `"acct.token.read_only"`) {
+			t.Fatalf("a read token wrote: %d %s", res.status, res.body)
+		}
+	})
+	t.Run("NoTokenFromToken", func(t *testing.T) {
+		res := bearer(tok.Secret, "POST", "/api/v1/me/tokens", `{"name":"hijo","password":"`+pw+`","scopes":["write"]}`)
+		if res.status != 403 || !strings.Contains(res.body, `"acct.token.by_token"`) {
+			t.Fatalf("a token made a token: %d %s", res.status, res.body)
+		}
+	})
+	t.Run("APIOnly", func(t *testing.T) {
+		res := bearer(tok.Secret, "GET", "/account", "")
+		if res.status != http.StatusSeeOther || !strings.HasPrefix(res.header.Get("Location"), "/login") {
+			t.Fatalf("a token opened a web page: %d %s", res.status, res.header.Get("Location"))
+		}
+	})
+	t.Run("Listed", func(t *testing.T) {
+		res := c.api("GET", "/me/tokens", nil)
+		if res.status != 200 || !strings.Contains(res.body, `"expires_at"`) || !strings.Contains(res.body, `"scopes":["write"]`) || strings.Contains(res.body, tok.Secret) {
+			t.Fatalf("list: %d %s", res.status, res.body)
+		}
+		page := c.get("/account").body
+		if !strings.Contains(page, "mi script") || !strings.Contains(page, `name="token_password"`) {
+			t.Fatalf("account page:\n%s", page)
+		}
+	})
+	t.Run("Expired", func(t *testing.T) {
+		now := e.db.Now
+		e.db.Now = func() time.Time { return now().Add(31 * 24 * time.Hour) }
+		defer func() { e.db.Now = now }()
+		res := bearer(tok.Secret, "GET", "/api/v1/me", "")
+		if res.status != 401 || !strings.Contains(res.body, `"acct.token.expired"`) {
+			t.Fatalf("expired token: %d %s", res.status, res.body)
+		}
+	})
+
 	c.api("DELETE", "/me/tokens/"+itoa(tok.ID), nil)
-	res = script.do("GET", "/api/v1/me", nil, map[string]string{"Authorization": "Bearer " + tok.Secret})
+	res = bearer(tok.Secret, "GET", "/api/v1/me", "")
 	if res.status != 401 {
 		t.Fatalf("revoked token: %d", res.status)
 	}

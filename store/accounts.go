@@ -228,33 +228,38 @@ func (db *DB) EndAllSessions(ctx context.Context, userID, keep int64) error {
 	})
 }
 
-// CreateToken makes a personal API token; its secret is in the result once.
-func (db *DB) CreateToken(ctx context.Context, userID int64, name string) (accounts.Token, error) {
-	name, err := accounts.CleanName("name", name)
+// CreateToken makes a personal API token with spec's name, scopes and
+// lifetime; its secret is in the result once. Whoever calls it has checked
+// the owner's password (httpauth.ConfirmPassword): a token never makes one.
+func (db *DB) CreateToken(ctx context.Context, userID int64, spec accounts.TokenSpec) (accounts.Token, error) {
+	spec, err := accounts.CleanTokenSpec(spec)
 	if err != nil {
 		return accounts.Token{}, err
 	}
 	secret, _ := accounts.NewSecret()
-	t := accounts.Token{Name: name, Secret: accounts.APITokenPrefix + secret}
+	t := accounts.Token{Name: spec.Name, Secret: accounts.APITokenPrefix + secret, Scopes: spec.Scopes}
 	hash := accounts.HashSecret(t.Secret)
 	err = db.Update(ctx, userID, func(tx *Tx) error {
-		t.CreatedAt = tx.Now
-		t.ID, err = tx.Insert(`INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES (?, ?, ?, ?)`, hash, userID, name, us(tx.Now))
+		t.CreatedAt, t.ExpiresAt = tx.Now, spec.Expiry(tx.Now)
+		t.ID, err = tx.Insert(`INSERT INTO api_tokens (token_hash, user_id, name, created_at, scopes, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			hash, userID, spec.Name, us(tx.Now), strings.Join(spec.Scopes, " "), us(t.ExpiresAt))
 		return err
 	})
 	return t, err
 }
 
-// Tokens lists a person's API tokens (without secrets).
+// Tokens lists a person's API tokens (without secrets), expired ones too
+// until they are revoked, so that the owner sees what lapsed.
 func (db *DB) Tokens(ctx context.Context, userID int64) ([]accounts.Token, error) {
 	var out []accounts.Token
 	err := db.View(ctx, func(tx *Tx) (err error) {
 		out, err = queryAll(tx, func(row scanner, t *accounts.Token) error {
-			var c, l int64
-			err := row.Scan(&t.ID, &t.Name, &c, &l)
-			t.CreatedAt, t.LastUsed = fromUS(c), fromUS(l)
+			var c, l, e int64
+			var scopes string
+			err := row.Scan(&t.ID, &t.Name, &c, &l, &scopes, &e, &t.Migrated)
+			t.CreatedAt, t.LastUsed, t.ExpiresAt, t.Scopes = fromUS(c), fromUS(l), fromUS(e), strings.Fields(scopes)
 			return err
-		}, `SELECT id, name, created_at, last_used_at FROM api_tokens WHERE user_id = ? ORDER BY id DESC`, userID)
+		}, `SELECT id, name, created_at, last_used_at, scopes, expires_at, migrated <> 0 FROM api_tokens WHERE user_id = ? ORDER BY id DESC`, userID)
 		return err
 	})
 	return out, err
@@ -274,28 +279,55 @@ func (db *DB) RevokeToken(ctx context.Context, userID, tokenID int64) error {
 	})
 }
 
-// TokenUser returns the owner of an API token.
-func (db *DB) TokenUser(ctx context.Context, secret string) (accounts.User, error) {
+// TokenUser returns the owner of an API token and the token (its scopes
+// and expiry). An expired token is refused with its own reason, so that a
+// script's owner knows to make a new one.
+func (db *DB) TokenUser(ctx context.Context, secret string) (accounts.User, accounts.Token, error) {
 	var u accounts.User
-	var tid, c, last int64
+	var t accounts.Token
+	var c, last, exp int64
+	var scopes string
 	err := db.View(ctx, func(tx *Tx) error {
-		return tx.QueryRow(`SELECT t.id, t.last_used_at, u.id, u.name, u.lang, u.created_at FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`,
-			accounts.HashSecret(secret)).Scan(&tid, &last, &u.ID, &u.Name, &u.Lang, &c)
+		return tx.QueryRow(`SELECT t.id, t.last_used_at, t.scopes, t.expires_at, u.id, u.name, u.lang, u.created_at FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`,
+			accounts.HashSecret(secret)).Scan(&t.ID, &last, &scopes, &exp, &u.ID, &u.Name, &u.Lang, &c)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
-		return u, errs.New(errs.Unauthorized, "account.token.invalid")
+		return u, t, errs.New(errs.Unauthorized, "account.token.invalid")
 	}
 	if err != nil {
-		return u, err
+		return u, t, err
 	}
 	u.CreatedAt = fromUS(c)
+	t.Scopes, t.ExpiresAt = strings.Fields(scopes), fromUS(exp)
+	if !db.Now().Before(t.ExpiresAt) {
+		return accounts.User{}, t, errs.New(errs.Unauthorized, "acct.token.expired", t.ExpiresAt.UTC().Format("2006-01-02"))
+	}
 	if db.Now().Sub(fromUS(last)) > time.Hour {
 		db.Update(ctx, u.ID, func(tx *Tx) error {
-			_, err := tx.Exec(`UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, us(tx.Now), tid)
+			_, err := tx.Exec(`UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, us(tx.Now), t.ID)
 			return err
 		})
 	}
-	return u, nil
+	return u, t, nil
+}
+
+// CheckPassword reports whether password is the person's: nil, or the
+// same refusal a wrong current password gets.
+func (db *DB) CheckPassword(ctx context.Context, userID int64, password string) error {
+	var hash string
+	err := db.View(ctx, func(tx *Tx) error {
+		return tx.QueryRow(`SELECT password_hash FROM users WHERE id = ?`, userID).Scan(&hash)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.New(errs.Unauthorized, "error.sign_in_needed")
+	}
+	if err != nil {
+		return err
+	}
+	if !accounts.VerifyPassword(hash, password) {
+		return errs.Field("password", "account.password.wrong")
+	}
+	return nil
 }
 
 // SetLang records a person's chosen language.

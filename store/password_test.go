@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"asamblea/accounts"
 	"asamblea/errs"
 	"asamblea/store"
 )
@@ -21,7 +22,7 @@ func TestChangePassword(t *testing.T) {
 			t.Fatal(err)
 		}
 		other, _ := db.CreateSession(ctx, u.ID, "Chrome · Linux")
-		tok, err := db.CreateToken(ctx, u.ID, "mi script")
+		tok, err := db.CreateToken(ctx, u.ID, accounts.TokenSpec{Name: "mi script", Scopes: []string{accounts.ScopeWrite}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -74,7 +75,7 @@ func TestChangePassword(t *testing.T) {
 			}
 			_, _, err = db.SessionUser(ctx, other, lim)
 			wantCode(t, err, errs.Unauthorized, "")
-			if _, err := db.TokenUser(ctx, tok.Secret); err != nil {
+			if _, _, err := db.TokenUser(ctx, tok.Secret); err != nil {
 				t.Fatalf("an API token was revoked: %v", err)
 			}
 			if _, _, err := db.SessionUser(ctx, juanSession, lim); err != nil {
@@ -102,7 +103,7 @@ func TestChangePassword(t *testing.T) {
 			}
 			_, _, err := db.SessionUser(ctx, here, lim)
 			wantCode(t, err, errs.Unauthorized, "")
-			if _, err := db.TokenUser(ctx, tok.Secret); err != nil {
+			if _, _, err := db.TokenUser(ctx, tok.Secret); err != nil {
 				t.Fatalf("an API token was revoked: %v", err)
 			}
 		})

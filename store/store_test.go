@@ -239,18 +239,18 @@ func TestSessions(t *testing.T) {
 func TestTokens(t *testing.T) {
 	eachDB(t, func(t *testing.T, db *store.DB) {
 		u := mustUser(t, db, "Rosa")
-		tk, err := db.CreateToken(ctx, u.ID, "script")
+		tk, err := db.CreateToken(ctx, u.ID, accounts.TokenSpec{Name: "script", Scopes: []string{accounts.ScopeWrite}})
 		if err != nil || !strings.HasPrefix(tk.Secret, accounts.APITokenPrefix) {
 			t.Fatalf("token = %+v, %v", tk, err)
 		}
-		got, err := db.TokenUser(ctx, tk.Secret)
+		got, _, err := db.TokenUser(ctx, tk.Secret)
 		if err != nil || got.ID != u.ID {
 			t.Fatalf("token user = %v, %v", got, err)
 		}
 		if err := db.RevokeToken(ctx, u.ID, tk.ID); err != nil {
 			t.Fatal(err)
 		}
-		_, err = db.TokenUser(ctx, tk.Secret)
+		_, _, err = db.TokenUser(ctx, tk.Secret)
 		wantCode(t, err, errs.Unauthorized, "account.token.invalid")
 	})
 }

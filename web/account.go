@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"asamblea/accounts"
@@ -114,7 +115,14 @@ type accountData struct {
 	Sessions []accounts.Session
 	Tokens   []accounts.Token
 	NewToken *accounts.Token
+	// Migrated: a token made before scopes is still listed, so its owner
+	// is told it became read-only with a 30-day expiry.
+	Migrated bool
+	now      time.Time
 }
+
+// Expired reports whether t has lapsed.
+func (d accountData) Expired(t accounts.Token) bool { return !d.now.Before(t.ExpiresAt) }
 
 func (s *Server) account(w http.ResponseWriter, r *http.Request) {
 	s.renderAccount(w, r, nil, http.StatusOK, nil)
@@ -131,6 +139,10 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, tok *acco
 	if d.Tokens, err = s.db.Tokens(r.Context(), id.User.ID); err != nil {
 		s.fail(w, r, err, "", nil)
 		return
+	}
+	d.now = s.db.Now()
+	for _, t := range d.Tokens {
+		d.Migrated = d.Migrated || t.Migrated
 	}
 	p := s.page(r, "account.title", d)
 	if formErr != nil {
@@ -184,7 +196,28 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 	if !s.form(w, r) {
 		return
 	}
-	t, err := s.db.CreateToken(r.Context(), httpauth.From(r).UserID(), r.PostForm.Get("name"))
+	days := 0
+	if d := r.PostForm.Get("expires_in_days"); d != "" {
+		n, err := strconv.Atoi(d)
+		if err != nil {
+			s.renderAccount(w, r, nil, 0, errs.Field("expires_in_days", "acct.token.days", accounts.MaxTokenDays))
+			return
+		}
+		days = n
+	}
+	spec, err := accounts.CleanTokenSpec(accounts.TokenSpec{Name: r.PostForm.Get("name"), Scopes: r.PostForm["scopes"], Days: days})
+	if err == nil {
+		err = s.auth.ConfirmPassword(r, r.PostForm.Get("token_password"))
+		if errs.As(err).Field == "password" {
+			// The page has a password-change form too: the error goes
+			// beside this form's field.
+			err = errs.Field("token_password", errs.As(err).Key)
+		}
+	}
+	var t accounts.Token
+	if err == nil {
+		t, err = s.db.CreateToken(r.Context(), httpauth.From(r).UserID(), spec)
+	}
 	if err != nil {
 		s.renderAccount(w, r, nil, 0, err)
 		return

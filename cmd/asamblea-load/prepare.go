@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"asamblea/accounts"
 	"asamblea/motions"
 	"asamblea/store"
 )
@@ -103,7 +104,7 @@ func prepareCommittee(ctx context.Context, db *store.DB, body int64, n, votes in
 		if err != nil {
 			return nil, fmt.Errorf("session: %w", err)
 		}
-		t, err := db.CreateToken(ctx, u, "asamblea-load")
+		t, err := db.CreateToken(ctx, u, accounts.TokenSpec{Name: "asamblea-load", Scopes: []string{accounts.ScopeWrite}})
 		if err != nil {
 			return nil, fmt.Errorf("token: %w", err)
 		}
