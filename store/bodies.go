@@ -76,10 +76,12 @@ func (tx *Tx) authorize(a authz.Action, id int64) (bodies.Body, authz.Subject, e
 }
 
 // check checks that subject s may do a; a private body is not revealed to
-// those who may not see it (NotFound rather than Forbidden).
+// those who may not see it, signed in or not (NotFound rather than
+// Forbidden, or than asking an anonymous visitor to sign in: either would
+// say that the id exists).
 func check(a authz.Action, s authz.Subject) error {
 	err := authz.Check(a, s)
-	if err != nil && !s.Public && s.Role == bodies.None && errs.Is(err, errs.Forbidden) {
+	if err != nil && !s.Public && s.Role == bodies.None && (errs.Is(err, errs.Forbidden) || errs.Is(err, errs.Unauthorized)) {
 		return errs.New(errs.NotFound, "body.not_found")
 	}
 	return err
@@ -114,7 +116,10 @@ func (db *DB) CreateCommittee(ctx context.Context, actor int64, in bodies.Input,
 }
 
 // Body returns a body as viewer may see it, with viewer's role in it. A
-// private body shows non-members only its name and kind.
+// private body does not exist for those outside it: not even its name is
+// shown (a name like "Comité de autodefensa de Ilave" is itself a lead for
+// whoever is watching), the same 404 as an id never issued. People reach a
+// private body by an invitation.
 func (db *DB) Body(ctx context.Context, viewer, id int64) (bodies.Body, bodies.Role, error) {
 	var b bodies.Body
 	var s authz.Subject
@@ -128,7 +133,7 @@ func (db *DB) Body(ctx context.Context, viewer, id int64) (bodies.Body, bodies.R
 		return bodies.Body{}, bodies.None, err
 	}
 	if !b.Public && !authz.Allowed(authz.ViewPrivateBody, s) {
-		b = bodies.Body{ID: b.ID, Kind: b.Kind, Name: b.Name, Public: false}
+		return bodies.Body{}, bodies.None, errs.New(errs.NotFound, "body.not_found")
 	}
 	return b, s.Role, nil
 }

@@ -235,8 +235,14 @@ func (s *Server) commissionView(r *http.Request, id int64, p *Page) (*Page, erro
 	ctx := r.Context()
 	viewer := httpauth.From(r).UserID()
 	notFound := errs.New(errs.NotFound, "body.not_found")
+	// A commission is private: Body finds it only for its members. The
+	// facilitator of the body above, who appoints them, finds it among
+	// that body's commissions below.
 	b, role, err := s.db.Body(ctx, viewer, id)
-	if err != nil {
+	switch {
+	case errs.Is(err, errs.NotFound):
+		b, role = bodies.Body{ID: id, Kind: bodies.Commission}, bodies.None
+	case err != nil:
 		return nil, err
 	}
 	if b.Kind != bodies.Commission {
@@ -296,6 +302,7 @@ func (s *Server) commissionView(r *http.Request, id int64, p *Page) (*Page, erro
 			for _, c := range cs {
 				if c.ID == id {
 					d.Manage, d.ParentID, d.ParentName, d.Purpose = true, m.Body.ID, m.Body.Name, c.Purpose
+					d.Name, b.Name = c.Name, c.Name
 				}
 			}
 		}
