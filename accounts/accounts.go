@@ -7,6 +7,7 @@
 package accounts
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -133,9 +134,59 @@ func (h Hasher) Hash(pw string) string {
 }
 
 // VerifyPassword reports whether pw matches the PHC-format hash encoded.
-func VerifyPassword(encoded, pw string) bool {
+// A peppered hash never matches without its pepper (VerifyPeppered).
+func VerifyPassword(encoded, pw string) bool { return VerifyPeppered(encoded, pw, nil) }
+
+// Pepper is a server secret mixed into every stored password hash. It
+// lives in the node's key ring, never in the database, so that a copy of
+// the database alone cannot be used to guess passwords offline: without
+// the pepper not even the right password can be recognised.
+type Pepper [32]byte
+
+// pepperedID names a peppered hash: the argon2id output is replaced by
+// HMAC-SHA256(pepper, output). Because the pepper is applied after
+// argon2, a server's existing hashes are peppered in place at start,
+// without waiting for each person to sign in again.
+const pepperedID = "argon2id+hmac"
+
+// pepperedLen is the argon2id output length a peppered hash was made
+// from: that of every Hasher here.
+const pepperedLen = 32
+
+// Peppered reports whether the hash encoded is peppered.
+func Peppered(encoded string) bool { return strings.HasPrefix(encoded, "$"+pepperedID+"$") }
+
+// WithPepper returns the hash encoded bound to pepper p. A hash already
+// peppered, or one it cannot read, is returned unchanged.
+func WithPepper(encoded string, p *Pepper) string {
 	parts := strings.Split(encoded, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" {
+	if p == nil || len(parts) != 6 || parts[1] != "argon2id" {
+		return encoded
+	}
+	b64 := base64.RawStdEncoding
+	key, err := b64.DecodeString(parts[5])
+	if err != nil || len(key) != pepperedLen {
+		return encoded
+	}
+	parts[1], parts[5] = pepperedID, b64.EncodeToString(pepperMAC(p, key))
+	return strings.Join(parts, "$")
+}
+
+func pepperMAC(p *Pepper, key []byte) []byte {
+	m := hmac.New(sha256.New, p[:])
+	m.Write(key)
+	return m.Sum(nil)
+}
+
+// VerifyPeppered reports whether pw matches the hash encoded, peppered
+// with p or made before there was a pepper.
+func VerifyPeppered(encoded, pw string, pepper *Pepper) bool {
+	parts := strings.Split(encoded, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" && parts[1] != pepperedID {
+		return false
+	}
+	peppered := parts[1] == pepperedID
+	if peppered && pepper == nil {
 		return false
 	}
 	var m, t uint32
@@ -154,17 +205,24 @@ func VerifyPassword(encoded, pw string) bool {
 	if err1 != nil || err2 != nil || len(want) == 0 {
 		return false
 	}
-	nfc := norm.NFC.String(pw)
-	if got := argon2.IDKey([]byte(nfc), salt, t, m, p, uint32(len(want))); subtle.ConstantTimeCompare(got, want) == 1 {
-		return true
+	n := uint32(len(want))
+	if peppered {
+		n = pepperedLen
 	}
-	if nfc == pw {
-		return false
+	match := func(pw string) bool {
+		got := argon2.IDKey([]byte(pw), salt, t, m, p, n)
+		if peppered {
+			got = pepperMAC(pepper, got)
+		}
+		return subtle.ConstantTimeCompare(got, want) == 1
+	}
+	nfc := norm.NFC.String(pw)
+	if match(nfc) {
+		return true
 	}
 	// A hash made before passwords were normalised, from a password typed
 	// in another form.
-	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1
+	return nfc != pw && match(pw)
 }
 
 // NewSecret returns a random 256-bit secret (base64url) and the SHA-256 hash

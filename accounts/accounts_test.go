@@ -198,3 +198,31 @@ func TestDevice(t *testing.T) {
 		}
 	}
 }
+
+func TestPepper(t *testing.T) {
+	var p, other Pepper
+	p[0], other[0] = 1, 2
+	plain := fast.Hash("una contraseña larga de Rosa")
+	h := WithPepper(plain, &p)
+	if !Peppered(h) || Peppered(plain) || h == plain {
+		t.Fatalf("peppered hash %q", h)
+	}
+	if WithPepper(h, &p) != h {
+		t.Fatal("peppering twice changed the hash")
+	}
+	if !VerifyPeppered(h, "una contraseña larga de Rosa", &p) {
+		t.Fatal("the right password with the right pepper is refused")
+	}
+	// What a seized database alone allows: nothing, not even to recognise
+	// the right password.
+	if VerifyPassword(h, "una contraseña larga de Rosa") || VerifyPeppered(h, "una contraseña larga de Rosa", &other) {
+		t.Fatal("a peppered hash was checked without its pepper")
+	}
+	if VerifyPeppered(h, "otra contraseña cualquiera", &p) {
+		t.Fatal("a wrong password matched")
+	}
+	// Hashes made before the pepper still work until they are peppered.
+	if !VerifyPeppered(plain, "una contraseña larga de Rosa", &p) {
+		t.Fatal("an unpeppered hash is refused once there is a pepper")
+	}
+}

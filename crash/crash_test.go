@@ -65,8 +65,9 @@ func TestKilledServerKeepsAcknowledgedVotes(t *testing.T) {
 	}
 	bin := buildBinary(t)
 	t.Run("sqlite", func(t *testing.T) {
-		dir := t.TempDir()
-		crashRun(t, bin, dir, filepath.Join(dir, "asamblea.db"))
+		// The keys are kept apart from the data, as a production node
+		// must (serve refuses plain keys beside the database).
+		crashRun(t, bin, t.TempDir(), filepath.Join(t.TempDir(), "asamblea.db"))
 	})
 	if os.Getenv("ASAMBLEA_TEST_POSTGRES") == "" {
 		return
@@ -218,7 +219,7 @@ func newServer(t *testing.T, bin, dir, dsn string) *server {
 		t.Fatal(err)
 	}
 	s := &server{t: t, base: "http://" + addr, log: log, args: []string{bin, "serve", "--db", dsn, "--addr", addr,
-		"--journal-key", filepath.Join(dir, "journal.key"), "--records-key", filepath.Join(dir, "records.key")}}
+		"--journal-key", filepath.Join(dir, "journal.key"), "--records-key", filepath.Join(dir, "records.key"), "--keys", dir}}
 	t.Cleanup(func() {
 		if s.cmd != nil {
 			s.cmd.Process.Kill()

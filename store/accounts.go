@@ -15,6 +15,73 @@ import (
 // an unknown name takes as long as one for a known name.
 var dummyHash = accounts.DefaultHasher.Hash("not a password of anyone")
 
+// SetPepper gives the store the node's password pepper (from its key
+// ring, never from the database): every hash it writes from then on is
+// peppered, and PepperPasswords pepper those written before.
+func (db *DB) SetPepper(p *accounts.Pepper) { db.pepper = p }
+
+func (db *DB) hashPassword(h accounts.Hasher, pw string) string {
+	return accounts.WithPepper(h.Hash(pw), db.pepper)
+}
+
+func (db *DB) verifyPassword(hash, pw string) bool {
+	return accounts.VerifyPeppered(hash, pw, db.pepper)
+}
+
+// PepperPasswords peppers, in one transaction, every stored password hash
+// made before the node had a pepper, and returns how many. The pepper is
+// applied over the argon2id output, so no password is needed.
+func (db *DB) PepperPasswords(ctx context.Context) (int, error) {
+	if db.pepper == nil {
+		return 0, errors.New("store: no password pepper set")
+	}
+	n := 0
+	err := db.Update(ctx, 0, func(tx *Tx) error {
+		type row struct {
+			id   int64
+			hash string
+		}
+		var todo []row
+		rows, err := tx.Query(`SELECT id, password_hash FROM users WHERE password_hash NOT LIKE '$argon2id+hmac$%'`)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.id, &r.hash); err != nil {
+				rows.Close()
+				return err
+			}
+			todo = append(todo, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, r := range todo {
+			next := accounts.WithPepper(r.hash, db.pepper)
+			if next == r.hash {
+				continue
+			}
+			if _, err := tx.Exec(`UPDATE users SET password_hash = ? WHERE id = ?`, next, r.id); err != nil {
+				return err
+			}
+			n++
+		}
+		if n == 0 {
+			return errNoHashes
+		}
+		return tx.Record("accounts.peppered", 0, map[string]any{"count": n})
+	})
+	if errors.Is(err, errNoHashes) {
+		err = nil
+	}
+	return n, err
+}
+
+// errNoHashes rolls back a PepperPasswords that found nothing to do.
+var errNoHashes = errors.New("no hash to pepper")
+
 // CreateUser registers a person under a pseudonym. The password is hashed
 // with h before the transaction starts.
 func (db *DB) CreateUser(ctx context.Context, h accounts.Hasher, name, password, lang string) (accounts.User, error) {
@@ -28,7 +95,7 @@ func (db *DB) CreateUser(ctx context.Context, h accounts.Hasher, name, password,
 	if accounts.NameKey(password) == accounts.NameKey(name) {
 		return accounts.User{}, errs.Field("password", "account.password.is_name")
 	}
-	hash := h.Hash(password)
+	hash := db.hashPassword(h, password)
 	u := accounts.User{Name: name, Lang: lang}
 	err = db.Update(ctx, 0, func(tx *Tx) error {
 		u.CreatedAt = tx.Now
@@ -64,7 +131,7 @@ func (db *DB) Authenticate(ctx context.Context, name, password string) (accounts
 	if err != nil {
 		return u, err
 	}
-	if !accounts.VerifyPassword(hash, password) {
+	if !db.verifyPassword(hash, password) {
 		return accounts.User{}, errs.New(errs.Unauthorized, "account.login.failed")
 	}
 	u.CreatedAt = fromUS(created)
@@ -89,7 +156,7 @@ func (db *DB) ChangePassword(ctx context.Context, userID int64, h accounts.Hashe
 	if err != nil {
 		return err
 	}
-	if !accounts.VerifyPassword(old, current) {
+	if !db.verifyPassword(old, current) {
 		return errs.Field("current", "account.password.wrong")
 	}
 	if err := accounts.CheckPassword(next); err != nil {
@@ -98,10 +165,10 @@ func (db *DB) ChangePassword(ctx context.Context, userID int64, h accounts.Hashe
 	if accounts.NameKey(next) == accounts.NameKey(name) {
 		return errs.Field("password", "account.password.is_name")
 	}
-	if accounts.VerifyPassword(old, next) {
+	if db.verifyPassword(old, next) {
 		return errs.Field("password", "account.password.same")
 	}
-	hash := h.Hash(next)
+	hash := db.hashPassword(h, next)
 	return db.Update(ctx, userID, func(tx *Tx) error {
 		// Only over the hash just checked: of two changes made at once with
 		// the same current password, the second finds it gone.
@@ -324,7 +391,7 @@ func (db *DB) CheckPassword(ctx context.Context, userID int64, password string) 
 	if err != nil {
 		return err
 	}
-	if !accounts.VerifyPassword(hash, password) {
+	if !db.verifyPassword(hash, password) {
 		return errs.Field("password", "account.password.wrong")
 	}
 	return nil

@@ -29,6 +29,7 @@ type BulkCommittee struct {
 // hashing a million passwords would take hours.
 func (db *DB) BulkLoad(ctx context.Context, passwordHash string, cs []BulkCommittee) ([]BulkLoaded, error) {
 	out := make([]BulkLoaded, 0, len(cs))
+	passwordHash = accounts.WithPepper(passwordHash, db.pepper)
 	err := db.Update(ctx, 0, func(tx *Tx) error {
 		insUser, err := tx.tx.PrepareContext(ctx, db.rebind(`INSERT INTO users (name, name_key, password_hash, lang, created_at) VALUES (?, ?, ?, '', ?) RETURNING id`))
 		if err != nil {

@@ -27,6 +27,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
+	"asamblea/accounts"
 	"asamblea/errs"
 	"asamblea/journal"
 )
@@ -56,8 +57,9 @@ type DB struct {
 	signer atomic.Pointer[journal.Signer] // signs journal entries; nil: unsigned (see UseJournalKey)
 
 	batchOnce sync.Once
-	batch     chan *batched // changes waiting for the next group commit
-	rights    rightsState   // the node's records key and unlocked commission keys
+	batch     chan *batched    // changes waiting for the next group commit
+	rights    rightsState      // the node's records key and unlocked commission keys
+	pepper    *accounts.Pepper // mixed into password hashes; nil: none (see SetPepper)
 	closed    chan struct{}
 }
 

@@ -24,6 +24,7 @@ const passphraseEnv = "ASAMBLEA_BACKUP_PASSPHRASE" // #nosec G101 -- the name of
 // cmdBackup writes an encrypted, consistent snapshot of the database.
 func cmdBackup(args []string, stdout, stderr io.Writer) int {
 	fs, dsn := newFlags("backup", stderr)
+	addKeyFlags(fs) // accepted for symmetry: a backup holds no key, and needs none
 	out := fs.String("out", "", "the backup file to write (replaced atomically if it exists)")
 	passFile := fs.String("passphrase-file", "", "read the passphrase from this file (default: env "+passphraseEnv+")")
 	if refusePassphraseFlag("backup", args, stderr) {
@@ -80,6 +81,7 @@ func cmdBackup(args []string, stdout, stderr io.Writer) int {
 // cmdRestore brings back a snapshot written by backup.
 func cmdRestore(args []string, stdout, stderr io.Writer) int {
 	fs, dsn := newFlags("restore", stderr)
+	kf := addKeyFlags(fs)
 	force := fs.Bool("force", false, "replace a database that holds data (stop the server first)")
 	passFile := fs.String("passphrase-file", "", "read the passphrase from this file (default: env "+passphraseEnv+")")
 	if refusePassphraseFlag("restore", args, stderr) {
@@ -143,8 +145,17 @@ func cmdRestore(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "journal: %d entries checked, chain intact, head %s as backed up\n", n, short(m.Head))
 	if id, err := db.JournalKeyID(ctx); err == nil && id != "" {
-		// The key file is never in a backup (see docs/journal.md).
-		fmt.Fprintf(stdout, "journal: signed with key %s; the server needs that key file (--journal-key), and the records key file if commissions keep records\n", id)
+		// The key files are never in a backup (see docs/journal.md).
+		fmt.Fprintf(stdout, "journal: signed with key %s; the server needs that key file (--journal-key), the password pepper (pepper.key: without it no password can be checked), and the records key file if commissions keep records\n", id)
+		if nk, err := kf.open(*dsn, stderr, true); err == nil {
+			if k, err := readKeyIn(nk.ring, nk.journal); err == nil {
+				if keyID(k) == id {
+					fmt.Fprintf(stdout, "journal: %s holds that key\n", nk.journal)
+				} else {
+					fmt.Fprintf(stdout, "journal: %s holds another key (%s): serve will refuse it\n", nk.journal, keyID(k))
+				}
+			}
+		}
 	}
 	return 0
 }

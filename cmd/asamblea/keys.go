@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"asamblea/journal"
+	"asamblea/keyring"
 	"asamblea/store"
 )
 
@@ -39,9 +40,15 @@ func keyPath(flagValue, dsn string) string {
 	return filepath.Join(filepath.Dir(strings.TrimPrefix(dsn, "file:")), "journal.key")
 }
 
-// readKey reads a key file.
-func readKey(path string) (ed25519.PrivateKey, error) {
-	b, err := os.ReadFile(path)
+// readKey reads a plain or wrapped journal key file; a wrapped one needs
+// ring's passphrase (ring may be nil for plain files only).
+func readKey(path string) (ed25519.PrivateKey, error) { return readKeyIn(nil, path) }
+
+func readKeyIn(ring *keyring.Ring, path string) (ed25519.PrivateKey, error) {
+	if ring == nil {
+		ring = keyring.New(filepath.Dir(path), "", nil)
+	}
+	b, err := ring.Read(path)
 	if err != nil {
 		return nil, fmt.Errorf("journal key: %w", err)
 	}
@@ -52,44 +59,37 @@ func readKey(path string) (ed25519.PrivateKey, error) {
 	return k, nil
 }
 
-// writeKey writes k to a new file at path, readable by its owner only, and
-// syncs it to disk.
-func writeKey(path string, k ed25519.PrivateKey) error {
+// writeKey writes k to a new plain file at path, readable by its owner
+// only, and syncs it to disk.
+func writeKey(path string, k ed25519.PrivateKey) error { return writeKeyIn(nil, path, k) }
+
+// writeKeyIn writes k to a new file at path, wrapped if ring has a
+// passphrase.
+func writeKeyIn(ring *keyring.Ring, path string, k ed25519.PrivateKey) error {
 	b, err := journal.MarshalKey(k)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	if ring == nil {
+		ring = keyring.New(filepath.Dir(path), "", nil)
+	}
+	if err := ring.Create(path, b); err != nil {
 		return fmt.Errorf("journal key: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return fmt.Errorf("journal key: %w", err)
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		os.Remove(path)
-		return fmt.Errorf("journal key: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(path)
-		return fmt.Errorf("journal key: %w", err)
-	}
-	return f.Close()
+	return nil
 }
 
 // loadOrCreateKey reads the key file, creating it with a new key if it
 // does not exist.
-func loadOrCreateKey(path string) (k ed25519.PrivateKey, created bool, err error) {
-	k, err = readKey(path)
+func loadOrCreateKey(ring *keyring.Ring, path string) (k ed25519.PrivateKey, created bool, err error) {
+	k, err = readKeyIn(ring, path)
 	if err == nil || !errors.Is(err, iofs.ErrNotExist) {
 		return k, false, err
 	}
 	if k, err = journal.NewKey(); err != nil {
 		return nil, false, err
 	}
-	if err := writeKey(path, k); err != nil {
+	if err := writeKeyIn(ring, path, k); err != nil {
 		return nil, false, err
 	}
 	return k, true, nil
@@ -97,8 +97,8 @@ func loadOrCreateKey(path string) (k ed25519.PrivateKey, created bool, err error
 
 // useKey makes db sign its journal with the key in path, created if
 // missing, and returns the key's id.
-func useKey(ctx context.Context, db *store.DB, path string) (id string, created, introduced bool, err error) {
-	k, created, err := loadOrCreateKey(path)
+func useKey(ctx context.Context, db *store.DB, ring *keyring.Ring, path string) (id string, created, introduced bool, err error) {
+	k, created, err := loadOrCreateKey(ring, path)
 	if err != nil {
 		return "", false, false, err
 	}
@@ -117,9 +117,14 @@ func keyID(k ed25519.PrivateKey) string { return journal.KeyID(k.Public().(ed255
 // (or started over) by running the command again.
 func cmdRotateKey(args []string, stdout, stderr io.Writer) int {
 	fs, dsn := newFlags("rotate-key", stderr)
-	keyArg := keyFlag(fs)
+	kf := addKeyFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	nk, err := kf.open(*dsn, stderr, true)
+	if err != nil {
+		fmt.Fprintf(stderr, "asamblea rotate-key: %v\n", err)
+		return 1
 	}
 	ctx := context.Background()
 	db, ok := openDB(ctx, *dsn, stderr)
@@ -127,25 +132,25 @@ func cmdRotateKey(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer db.Close()
-	if err := rotateKey(ctx, db, keyPath(*keyArg, *dsn), stdout); err != nil {
+	if err := rotateKey(ctx, db, nk.ring, nk.journal, stdout); err != nil {
 		fmt.Fprintf(stderr, "asamblea rotate-key: %v\n", err)
 		return 1
 	}
 	return 0
 }
 
-func rotateKey(ctx context.Context, db *store.DB, path string, stdout io.Writer) error {
+func rotateKey(ctx context.Context, db *store.DB, ring *keyring.Ring, path string, stdout io.Writer) error {
 	next := path + ".new"
 	cur, err := db.JournalKeyID(ctx)
 	if err != nil {
 		return err
 	}
-	old, err := readKey(path)
+	old, err := readKeyIn(ring, path)
 	if err != nil && !errors.Is(err, iofs.ErrNotExist) {
 		return err
 	}
 	// An earlier rotation may have stopped after its commit: finish it.
-	if k, err := readKey(next); err == nil && keyID(k) == cur {
+	if k, err := readKeyIn(ring, next); err == nil && keyID(k) == cur {
 		retired := ""
 		if old != nil {
 			retired = path + ".retired-" + keyID(old)
@@ -167,7 +172,7 @@ func rotateKey(ctx context.Context, db *store.DB, path string, stdout io.Writer)
 	if err != nil {
 		return err
 	}
-	if err := writeKey(next, k); err != nil {
+	if err := writeKeyIn(ring, next, k); err != nil {
 		return err
 	}
 	if err := db.RotateJournalKey(ctx, k); err != nil {
@@ -203,11 +208,11 @@ func swapKeyFiles(path, next, retired string) error {
 
 // trustedKey is the public key verify checks the journal against: that of
 // the key file if there is one. A key file named explicitly must exist.
-func trustedKey(flagValue, dsn string) (ed25519.PublicKey, string, error) {
-	path := keyPath(flagValue, dsn)
-	k, err := readKey(path)
+func trustedKey(nk *nodeKeys, named bool) (ed25519.PublicKey, string, error) {
+	path := nk.journal
+	k, err := readKeyIn(nk.ring, path)
 	if err != nil {
-		if flagValue == "" && errors.Is(err, iofs.ErrNotExist) {
+		if !named && errors.Is(err, iofs.ErrNotExist) {
 			return nil, path, nil
 		}
 		return nil, path, err

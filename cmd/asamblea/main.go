@@ -4,6 +4,7 @@
 //	asamblea migrate    [--db PATH|URL]
 //	asamblea verify     [--db PATH|URL] [--journal-key PATH]
 //	asamblea rotate-key [--db PATH|URL] [--journal-key PATH]
+//	asamblea keys       status | wrap | move --to DIR  [--keys DIR] [--key-passphrase-file FILE]
 //	asamblea demo       [--db PATH|URL] [--journal-key PATH] [--scale N [--actions K]]
 //	asamblea tally      --method M --seats N FILE
 //	asamblea backup     [--db PATH|URL] [--passphrase-file PATH] --out FILE
@@ -48,6 +49,7 @@ Usage:
   asamblea migrate    [--db PATH|URL]
   asamblea verify     [--db PATH|URL] [--journal-key PATH]
   asamblea rotate-key [--db PATH|URL] [--journal-key PATH]
+  asamblea keys       status | wrap | move --to DIR   [--keys DIR] [--key-passphrase-file FILE]
   asamblea demo       [--db PATH|URL] [--journal-key PATH] [--scale N [--actions K]]
   asamblea tally      --method M --seats N [--json] FILE
   asamblea backup     [--db PATH|URL] [--passphrase-file PATH] --out FILE
@@ -60,6 +62,11 @@ postgres:// URL; it can also be set in ASAMBLEA_DB, and --addr in ASAMBLEA_ADDR.
 --journal-key is the file of the key that signs the journal (ASAMBLEA_JOURNAL_KEY;
 default journal.key beside the SQLite file, or ./asamblea-data/journal.key with
 PostgreSQL); serve and demo create it if missing. See docs/journal.md.
+The node's keys (journal.key, records.key, pepper.key) live in --keys DIR
+(ASAMBLEA_KEYS; default the data directory). serve refuses, unless --demo,
+keys lying unwrapped in the data directory: wrap them with a passphrase
+(--key-passphrase-file FILE, ASAMBLEA_KEY_PASSPHRASE_FILE, or typed at the
+prompt) or keep them on another disk. See docs/security.md.
 `
 
 func main() {
@@ -83,6 +90,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdVerify(args[1:], stdout, stderr)
 	case "rotate-key":
 		return cmdRotateKey(args[1:], stdout, stderr)
+	case "keys":
+		return cmdKeys(args[1:], stdout, stderr)
 	case "demo":
 		return cmdDemo(args[1:], stdout, stderr)
 	case "tally":
@@ -164,11 +173,16 @@ func cmdMigrate(args []string, stdout, stderr io.Writer) int {
 
 func cmdVerify(args []string, stdout, stderr io.Writer) int {
 	fs, dsn := newFlags("verify", stderr)
-	keyArg := keyFlag(fs)
+	kf := addKeyFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	trusted, keyFile, err := trustedKey(*keyArg, *dsn)
+	nk, err := kf.open(*dsn, stderr, true)
+	if err != nil {
+		fmt.Fprintf(stderr, "asamblea: %v\n", err)
+		return 1
+	}
+	trusted, keyFile, err := trustedKey(nk, *kf.journal != "")
 	if err != nil {
 		fmt.Fprintf(stderr, "asamblea: %v\n", err)
 		return 1
@@ -190,10 +204,9 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 
 func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	fs, dsn := newFlags("demo", stderr)
-	keyArg := keyFlag(fs)
+	kf := addKeyFlags(fs)
 	scale := fs.Int("scale", 0, "also create N committees with about 100 members each, for load tests")
 	perCommittee := fs.Int("actions", 0, "with --scale: federate the N committees (an assembly per department under a national one) and call this many actions per committee")
-	recordsKey := recordsKeyFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -205,18 +218,20 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "asamblea demo: --actions must be 0 to 100, with --scale")
 		return 2
 	}
+	nk, err := kf.open(*dsn, stderr, true)
+	if err != nil {
+		fmt.Fprintf(stderr, "asamblea demo: %v\n", err)
+		return 1
+	}
+	nk.demoWarning(stderr)
 	ctx := context.Background()
 	db, ok := openDB(ctx, *dsn, stderr)
 	if !ok {
 		return 1
 	}
 	defer db.Close()
-	if err := useRecordsKey(db, recordsKeyPath(*recordsKey, *dsn), stderr); err != nil {
-		fmt.Fprintf(stderr, "asamblea: %v\n", err)
-		return 1
-	}
-	path := keyPath(*keyArg, *dsn)
-	id, created, _, err := useKey(ctx, db, path)
+	path := nk.journal
+	id, created, err := useNodeKeys(ctx, db, nk, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "asamblea demo: %v\n", err)
 		return 1
@@ -251,11 +266,10 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 
 func cmdServe(args []string, stdout, stderr io.Writer) int {
 	fs, dsn := newFlags("serve", stderr)
-	keyArg := keyFlag(fs)
+	kf := addKeyFlags(fs)
 	addr := fs.String("addr", env("ASAMBLEA_ADDR", ":8080"), "address to listen on (env ASAMBLEA_ADDR)")
 	withDemo := fs.Bool("demo", false, "fill an empty database with demo data and print logins")
 	trustProxy := fs.Bool("trust-proxy", os.Getenv("ASAMBLEA_TRUST_PROXY") == "1", "trust X-Forwarded-Proto from a reverse proxy (env ASAMBLEA_TRUST_PROXY=1)")
-	recordsKey := recordsKeyFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -266,6 +280,18 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	started := time.Now()
+	nk, err := kf.open(*dsn, stderr, true)
+	if err != nil {
+		fmt.Fprintf(stderr, "asamblea serve: %v\n", err)
+		return 1
+	}
+	if *withDemo {
+		nk.demoWarning(stderr)
+	} else if err := nk.production(); err != nil {
+		fmt.Fprintf(stderr, "asamblea serve: %v\n", err)
+		return 1
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	db, ok := openDB(ctx, *dsn, stderr)
@@ -273,17 +299,12 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer db.Close()
-	if err := useRecordsKey(db, recordsKeyPath(*recordsKey, *dsn), stderr); err != nil {
-		fmt.Fprintf(stderr, "asamblea: %v\n", err)
-		return 1
-	}
-	path := keyPath(*keyArg, *dsn)
-	id, created, introduced, err := useKey(ctx, db, path)
+	id, created, err := useNodeKeys(ctx, db, nk, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "asamblea: %v\n", err)
+		fmt.Fprintf(stderr, "asamblea serve: %v\n", err)
 		return 1
 	}
-	log.Info("journal key", "id", id, "file", path, "created", created, "introduced", introduced)
+	log.Info("keys", "journal", id, "dir", nk.ring.Dir, "wrapped", nk.ring.HasPassphrase(), "created", created, "took", time.Since(started).Round(time.Millisecond))
 	if *withDemo {
 		empty, err := demo.Empty(ctx, db)
 		if err == nil && empty {

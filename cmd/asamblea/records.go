@@ -32,35 +32,22 @@ func recordsKeyPath(flagValue, dsn string) string {
 	return filepath.Join(filepath.Dir(strings.TrimPrefix(dsn, "file:")), "records.key")
 }
 
-// useRecordsKey reads the key file at path, creating it (mode 0600) with a
-// fresh key if there is none, and gives it to the store. "off" runs with no
-// key file: commissions then protect their keys with passphrases only.
-func useRecordsKey(db *store.DB, path string, stderr io.Writer) error {
+// useRecordsKey reads the records key file (plain or wrapped), creating it
+// with a fresh key if there is none, and gives it to the store. "off" runs
+// with no key file: commissions then protect their keys with passphrases
+// only.
+func useRecordsKey(db *store.DB, nk *nodeKeys, stderr io.Writer) error {
+	path := nk.records
 	if path == "off" {
 		return nil
 	}
-	b, err := os.ReadFile(path)
+	b, err := nk.ring.Read(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		k, err := vault.NewKey()
 		if err != nil {
 			return err
 		}
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return fmt.Errorf("records key: %w", err)
-		}
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err != nil {
-			return fmt.Errorf("records key: %w", err)
-		}
-		if _, err := f.Write(vault.EncodeKeyFile(k)); err != nil {
-			f.Close()
-			return fmt.Errorf("records key: %w", err)
-		}
-		if err := f.Sync(); err != nil { // a key lost to a power cut loses every record sealed to it
-			f.Close()
-			return fmt.Errorf("records key: %w", err)
-		}
-		if err := f.Close(); err != nil {
+		if err := nk.ring.Create(path, vault.EncodeKeyFile(k)); err != nil {
 			return fmt.Errorf("records key: %w", err)
 		}
 		fmt.Fprintf(stderr, "asamblea: created the records key file %s — keep it apart from database copies and backups\n", path)
