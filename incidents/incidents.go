@@ -129,8 +129,9 @@ type Secret struct {
 	Description string   `json:"description"`
 	Lat         *float64 `json:"lat,omitempty"`
 	Lon         *float64 `json:"lon,omitempty"`
-	Reporter    int64    `json:"reporter"`      // the account that reported
-	ReporterAs  string   `json:"reporter_name"` // its display name then
+	Reporter    int64    `json:"reporter"`              // the account that reported
+	ReporterAs  string   `json:"reporter_name"`         // its display name then
+	ReportedAt  string   `json:"reported_at,omitempty"` // the exact time, RFC 3339: the row keeps only the day
 	CheckedNote string   `json:"checked_note,omitempty"`
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
+	"sync"
 	"time"
 
 	"asamblea/accounts"
@@ -190,13 +191,23 @@ func (db *DB) ChangePassword(ctx context.Context, userID int64, h accounts.Hashe
 // Sessions are credentials, not decisions of the movement: they are kept out
 // of the journal, which other nodes replicate, so that the journal is not a
 // record of when each person was online.
+//
+// A session's row keeps its times to the hour only: a seized copy must not
+// be able to match a person's last activity to an anonymous report made
+// in the same minute. The exact times, which the idle limit needs, live in
+// this process's memory (see activity).
 func (db *DB) CreateSession(ctx context.Context, userID int64, device string) (string, error) {
 	token, hash := accounts.NewSecret()
-	err := db.Update(ctx, userID, func(tx *Tx) error {
-		_, err := tx.Exec(`INSERT INTO sessions (token_hash, user_id, device, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)`,
-			hash, userID, device, us(tx.Now), us(tx.Now))
+	var sid int64
+	err := db.Update(ctx, userID, func(tx *Tx) (err error) {
+		hour := us(hourOf(tx.Now))
+		sid, err = tx.Insert(`INSERT INTO sessions (token_hash, user_id, device, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)`,
+			hash, userID, device, hour, hour)
 		return err
 	})
+	if err == nil {
+		db.activity.start(sid, db.Now())
+	}
 	return token, err
 }
 
@@ -207,7 +218,9 @@ type SessionLimits struct {
 }
 
 // SessionUser returns the user and session id of a session token, ending the
-// session if it has been idle or alive too long.
+// session if it has been idle or alive too long. It writes nothing for a
+// live session: its activity is noted in memory, and reaches the row, kept
+// to the hour, only when FlushSessions writes every session's at once.
 func (db *DB) SessionUser(ctx context.Context, token string, lim SessionLimits) (accounts.User, int64, error) {
 	var u accounts.User
 	var sid, created, seen, ucreated int64
@@ -225,21 +238,175 @@ func (db *DB) SessionUser(ctx context.Context, token string, lim SessionLimits) 
 	}
 	u.CreatedAt = fromUS(ucreated)
 	now := db.Now()
-	if now.Sub(fromUS(seen)) > lim.Idle || now.Sub(fromUS(created)) > lim.Absolute {
+	c, l := db.activity.times(sid, fromUS(created), fromUS(seen))
+	if now.Sub(l) > lim.Idle || now.Sub(c) > lim.Absolute {
 		db.Update(ctx, u.ID, func(tx *Tx) error {
 			_, err := tx.Exec(`DELETE FROM sessions WHERE id = ?`, sid)
 			return err
 		})
+		db.activity.end(sid)
 		return accounts.User{}, 0, errs.New(errs.Unauthorized, "account.session.expired")
 	}
-	if now.Sub(fromUS(seen)) > time.Minute {
-		// Touch at most once a minute: reads must not all become writes.
-		db.Update(ctx, u.ID, func(tx *Tx) error {
-			_, err := tx.Exec(`UPDATE sessions SET last_seen_at = ? WHERE id = ?`, us(tx.Now), sid)
-			return err
-		})
-	}
+	db.activity.seen(sid, fromUS(created), now)
 	return u, sid, nil
+}
+
+// activity holds sessions' exact times in memory only.
+type activity struct {
+	mu     sync.Mutex
+	m      map[int64]*sessionTimes
+	tokens map[int64]time.Time // API tokens used on a day their row does not say yet
+}
+
+type sessionTimes struct {
+	created, seen time.Time
+	dirty         bool // seen in an hour the row does not say yet
+	stored        time.Time
+}
+
+func (a *activity) start(sid int64, now time.Time) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.m == nil {
+		a.m = map[int64]*sessionTimes{}
+	}
+	a.m[sid] = &sessionTimes{created: now, seen: now, stored: hourOf(now)}
+}
+
+func (a *activity) exact(sid int64) (sessionTimes, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if t, ok := a.m[sid]; ok && !t.created.IsZero() {
+		return *t, true
+	}
+	return sessionTimes{}, false
+}
+
+func (a *activity) usedToken(id int64, day time.Time) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.tokens == nil {
+		a.tokens = map[int64]time.Time{}
+	}
+	a.tokens[id] = day
+}
+
+func (a *activity) end(sid int64) {
+	a.mu.Lock()
+	delete(a.m, sid)
+	a.mu.Unlock()
+}
+
+// times are a session's creation and last activity: exact if this process
+// saw them, else from the row's hours. After a restart a session counts
+// as created at the start of its hour (it ends up to an hour early) and as
+// last seen at the end of its hour (an idle one lasts up to an hour more),
+// so that a restart does not sign everyone out.
+func (a *activity) times(sid int64, created, seenHour time.Time) (time.Time, time.Time) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if t, ok := a.m[sid]; ok {
+		return t.created, t.seen
+	}
+	return created, seenHour.Add(time.Hour - time.Microsecond)
+}
+
+func (a *activity) seen(sid int64, created, now time.Time) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.m == nil {
+		a.m = map[int64]*sessionTimes{}
+	}
+	t, ok := a.m[sid]
+	if !ok {
+		t = &sessionTimes{created: created, stored: time.Time{}}
+		a.m[sid] = t
+	}
+	if now.After(t.seen) {
+		t.seen = now
+	}
+	if hourOf(t.seen) != t.stored {
+		t.dirty = true
+	}
+}
+
+// FlushSessions writes, in one transaction, the hour of every session
+// seen in an hour its row does not say yet, and deletes the sessions
+// idle or alive too long. serve runs it once an hour, apart from any
+// request, so that no row is touched in the transaction, or just after
+// the transaction, of something a person did.
+func (db *DB) FlushSessions(ctx context.Context, lim SessionLimits) (int64, error) {
+	return db.PurgeSessions(ctx, lim)
+}
+
+// PurgeSessions writes the sessions' hours (see FlushSessions) and deletes
+// every session that has been idle or alive too long. An expired session
+// is otherwise only deleted when its cookie comes back, and a seized
+// database would show which devices were last seen when.
+func (db *DB) PurgeSessions(ctx context.Context, lim SessionLimits) (int64, error) {
+	now := db.Now()
+	type upd struct {
+		sid  int64
+		hour time.Time
+	}
+	var ups []upd
+	var gone []int64
+	db.activity.mu.Lock()
+	tokens := db.activity.tokens
+	db.activity.tokens = nil
+	for sid, t := range db.activity.m {
+		switch {
+		case now.Sub(t.seen) > lim.Idle || now.Sub(t.created) > lim.Absolute:
+			gone = append(gone, sid)
+		case t.dirty:
+			ups = append(ups, upd{sid, hourOf(t.seen)})
+		}
+	}
+	db.activity.mu.Unlock()
+	var n int64
+	err := db.Update(ctx, 0, func(tx *Tx) error {
+		for _, u := range ups {
+			if _, err := tx.Exec(`UPDATE sessions SET last_seen_at = ? WHERE id = ?`, us(u.hour), u.sid); err != nil {
+				return err
+			}
+		}
+		for _, sid := range gone {
+			res, err := tx.Exec(`DELETE FROM sessions WHERE id = ?`, sid)
+			if err != nil {
+				return err
+			}
+			k, _ := res.RowsAffected()
+			n += k
+		}
+		for id, day := range tokens {
+			if _, err := tx.Exec(`UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, us(day), id); err != nil {
+				return err
+			}
+		}
+		// Those this process never saw (since a restart): by their hours.
+		res, err := tx.Exec(`DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?`,
+			us(now.Add(-lim.Idle-time.Hour)), us(now.Add(-lim.Absolute)))
+		if err != nil {
+			return err
+		}
+		k, err := res.RowsAffected()
+		n += k
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	db.activity.mu.Lock()
+	for _, u := range ups {
+		if t, ok := db.activity.m[u.sid]; ok {
+			t.stored, t.dirty = u.hour, hourOf(t.seen) != u.hour
+		}
+	}
+	for _, sid := range gone {
+		delete(db.activity.m, sid)
+	}
+	db.activity.mu.Unlock()
+	return n, nil
 }
 
 // Sessions lists a person's sessions, newest first.
@@ -250,6 +417,9 @@ func (db *DB) Sessions(ctx context.Context, userID, current int64) ([]accounts.S
 			var c, l int64
 			err := row.Scan(&s.ID, &s.Device, &c, &l)
 			s.CreatedAt, s.LastSeen, s.Current = fromUS(c), fromUS(l), s.ID == current
+			if t, ok := db.activity.exact(s.ID); ok {
+				s.CreatedAt, s.LastSeen = t.created, t.seen
+			}
 			return err
 		}, `SELECT id, device, created_at, last_seen_at FROM sessions WHERE user_id = ? ORDER BY last_seen_at DESC, id DESC`, userID)
 		return err
@@ -269,22 +439,6 @@ func (db *DB) EndSession(ctx context.Context, userID, sessionID int64) error {
 		}
 		return nil
 	})
-}
-
-// PurgeSessions deletes every session that has been idle or alive too long.
-// An expired session is otherwise only deleted when its cookie comes back,
-// and a seized database would show which devices were last seen when.
-func (db *DB) PurgeSessions(ctx context.Context, lim SessionLimits) (int64, error) {
-	var n int64
-	err := db.Update(ctx, 0, func(tx *Tx) error {
-		res, err := tx.Exec(`DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?`, us(tx.Now.Add(-lim.Idle)), us(tx.Now.Add(-lim.Absolute)))
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
-		return err
-	})
-	return n, err
 }
 
 // EndAllSessions ends every session of a person but keep (0 for none).
@@ -309,7 +463,7 @@ func (db *DB) CreateToken(ctx context.Context, userID int64, spec accounts.Token
 	err = db.Update(ctx, userID, func(tx *Tx) error {
 		t.CreatedAt, t.ExpiresAt = tx.Now, spec.Expiry(tx.Now)
 		t.ID, err = tx.Insert(`INSERT INTO api_tokens (token_hash, user_id, name, created_at, scopes, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			hash, userID, spec.Name, us(tx.Now), strings.Join(spec.Scopes, " "), us(t.ExpiresAt))
+			hash, userID, spec.Name, usDay(tx.Now), strings.Join(spec.Scopes, " "), us(t.ExpiresAt))
 		return err
 	})
 	return t, err
@@ -369,11 +523,10 @@ func (db *DB) TokenUser(ctx context.Context, secret string) (accounts.User, acco
 	if !db.Now().Before(t.ExpiresAt) {
 		return accounts.User{}, t, errs.New(errs.Unauthorized, "acct.token.expired", t.ExpiresAt.UTC().Format("2006-01-02"))
 	}
-	if db.Now().Sub(fromUS(last)) > time.Hour {
-		db.Update(ctx, u.ID, func(tx *Tx) error {
-			_, err := tx.Exec(`UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, us(tx.Now), t.ID)
-			return err
-		})
+	// Last use is kept to the day and written by FlushSessions, never by
+	// the request (which may be a write) that used the token.
+	if day := dayOf(db.Now()); day.After(fromUS(last)) {
+		db.activity.usedToken(t.ID, day)
 	}
 	return u, t, nil
 }

@@ -59,6 +59,7 @@ type DB struct {
 	batchOnce sync.Once
 	batch     chan *batched    // changes waiting for the next group commit
 	rights    rightsState      // the node's records key and unlocked commission keys
+	activity  activity         // sessions' exact times, in memory only
 	pepper    *accounts.Pepper // mixed into password hashes; nil: none (see SetPepper)
 	closed    chan struct{}
 }
@@ -314,6 +315,25 @@ func us(t time.Time) int64 {
 	}
 	return t.UnixMicro()
 }
+
+// Coarse times. A copy of the disk must not be able to match the time of
+// an anonymous or sealed act (a report to a human-rights commission) to
+// the time of something a person did in the open (a vote, a session's
+// last activity): such acts' visible times are kept to the day (the exact
+// time, where it matters, is inside the seal), and sessions' activity to
+// the hour.
+
+// dayOf is t's day, in Peru.
+func dayOf(t time.Time) time.Time {
+	l := t.In(Lima)
+	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, Lima).UTC()
+}
+
+// usDay is t, kept to the day, as stored.
+func usDay(t time.Time) int64 { return us(dayOf(t)) }
+
+// hourOf is t kept to the hour.
+func hourOf(t time.Time) time.Time { return t.UTC().Truncate(time.Hour) }
 
 // fromUS converts stored microseconds back to a time (zero for 0).
 func fromUS(n int64) time.Time {

@@ -204,10 +204,10 @@ func (db *DB) ReportIncident(ctx context.Context, actor, commission int64, in Re
 		at := in.At.In(Lima)
 		if id, err = tx.Insert(`INSERT INTO rights_incidents (commission_id, epoch, kind, at, week, place, department, force, affected, action_id, state, sealed, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, commission, k.epoch, in.Kind, us(at), us(incidents.WeekOf(at)), in.Place, places.DepartmentOf(in.Place),
-			in.Force, in.Affected, in.ActionID, incidents.Reported, []byte{}, us(tx.Now), us(tx.Now)); err != nil {
+			in.Force, in.Affected, in.ActionID, incidents.Reported, []byte{}, usDay(tx.Now), usDay(tx.Now)); err != nil {
 			return err
 		}
-		sealed, err := seal(k, incidents.Secret{Description: in.Description, Lat: in.Lat, Lon: in.Lon, Reporter: actor, ReporterAs: name}, incidentContext(commission, id, k.epoch))
+		sealed, err := seal(k, incidents.Secret{Description: in.Description, Lat: in.Lat, Lon: in.Lon, Reporter: actor, ReporterAs: name, ReportedAt: tx.Now.UTC().Format(time.RFC3339)}, incidentContext(commission, id, k.epoch))
 		if err != nil {
 			return err
 		}
@@ -284,7 +284,7 @@ func (tx *Tx) linkableAction(action, body int64) error {
 
 func (tx *Tx) addPerson(commission int64, k keyRow, in incidents.PersonInput) (int64, error) {
 	id, err := tx.Insert(`INSERT INTO rights_people (commission_id, epoch, incident_id, status, sealed, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		commission, k.epoch, in.IncidentID, in.Status, []byte{}, us(tx.Now), us(tx.Now))
+		commission, k.epoch, in.IncidentID, in.Status, []byte{}, usDay(tx.Now), usDay(tx.Now))
 	if err != nil {
 		return 0, err
 	}
@@ -300,7 +300,7 @@ func (tx *Tx) addPerson(commission int64, k keyRow, in incidents.PersonInput) (i
 
 func (tx *Tx) addEvidence(commission, incident int64, k keyRow, e incidents.Evidence) (int64, error) {
 	id, err := tx.Insert(`INSERT INTO rights_evidence (commission_id, incident_id, epoch, size, sealed, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		commission, incident, k.epoch, len(e.Data), []byte{}, us(tx.Now))
+		commission, incident, k.epoch, len(e.Data), []byte{}, usDay(tx.Now))
 	if err != nil {
 		return 0, err
 	}
@@ -591,7 +591,7 @@ func (db *DB) CheckIncident(ctx context.Context, actor, id int64, c incidents.Ch
 			return err
 		}
 		if _, err := tx.Exec(`UPDATE rights_incidents SET state = ?, checked_by = ?, checked_at = ?, sealed = ?, updated_at = ? WHERE id = ?`,
-			c.State, actor, us(tx.Now), sealed, us(tx.Now), id); err != nil {
+			c.State, actor, usDay(tx.Now), sealed, usDay(tx.Now), id); err != nil {
 			return err
 		}
 		return tx.Record("incident.checked", in.CommissionID, map[string]any{"incident": id, "state": c.State, "was": in.State, "sealed_sha256": sealedSum(sealed)})
@@ -629,7 +629,7 @@ func (db *DB) CorrectIncident(ctx context.Context, actor, id int64, ni incidents
 		}
 		at := ni.At.In(Lima)
 		if _, err := tx.Exec(`UPDATE rights_incidents SET kind = ?, at = ?, week = ?, place = ?, department = ?, force = ?, affected = ?, action_id = ?, sealed = ?, updated_at = ? WHERE id = ?`,
-			ni.Kind, us(at), us(incidents.WeekOf(at)), ni.Place, places.DepartmentOf(ni.Place), ni.Force, ni.Affected, ni.ActionID, sealed, us(tx.Now), id); err != nil {
+			ni.Kind, us(at), us(incidents.WeekOf(at)), ni.Place, places.DepartmentOf(ni.Place), ni.Force, ni.Affected, ni.ActionID, sealed, usDay(tx.Now), id); err != nil {
 			return err
 		}
 		return tx.Record("incident.corrected", in.CommissionID, map[string]any{"incident": id, "kind": ni.Kind, "place": ni.Place, "at": at.Format(time.RFC3339),
@@ -712,7 +712,7 @@ func (db *DB) UpdatePerson(ctx context.Context, actor, id int64, in incidents.Pe
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(`UPDATE rights_people SET status = ?, sealed = ?, updated_at = ? WHERE id = ?`, in.Status, sealed, us(tx.Now), id); err != nil {
+		if _, err := tx.Exec(`UPDATE rights_people SET status = ?, sealed = ?, updated_at = ? WHERE id = ?`, in.Status, sealed, usDay(tx.Now), id); err != nil {
 			return err
 		}
 		return tx.Record("person.updated", p.CommissionID, map[string]any{"person": id, "status": in.Status, "was": p.Status, "sealed_sha256": sealedSum(sealed)})

@@ -40,7 +40,11 @@ func (tx *Tx) Record(kind string, body int64, payload any) error {
 			return err
 		}
 	}
-	e := journal.Entry{Seq: tx.head.seq + 1, Prev: tx.head.hash, At: tx.Now, Actor: tx.Actor, Kind: kind, Body: body, Payload: string(b)}
+	at := tx.Now
+	if sealedKind(kind) {
+		at = dayOf(at)
+	}
+	e := journal.Entry{Seq: tx.head.seq + 1, Prev: tx.head.hash, At: at, Actor: tx.Actor, Kind: kind, Body: body, Payload: string(b)}
 	e.Hash = journal.Sum(e)
 	tx.pending = append(tx.pending, e)
 	tx.journalled = true
@@ -49,6 +53,14 @@ func (tx *Tx) Record(kind string, body int64, payload any) error {
 		return tx.writePending()
 	}
 	return nil
+}
+
+// sealedKind reports whether entries of kind record a sealed act (of a
+// human-rights commission's records): their time is kept to the day, so
+// that the journal, which every node replicates, cannot be matched by time
+// to what the reporter did in the open.
+func sealedKind(kind string) bool {
+	return strings.HasPrefix(kind, "incident.") || strings.HasPrefix(kind, "person.") || strings.HasPrefix(kind, "evidence.")
 }
 
 // journalChunk is how many entries one INSERT writes.

@@ -347,14 +347,21 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 func closeDue(ctx context.Context, db *store.DB, sessions store.SessionLimits, log *slog.Logger) {
 	t := time.NewTicker(30 * time.Second)
 	defer t.Stop()
+	var flushed time.Time // the hour sessions were last written in
 	for {
 		if n, err := db.CloseDue(ctx); err != nil {
 			log.Error("closing votes", "err", err)
 		} else if n > 0 {
 			log.Info("votes closed", "count", n)
 		}
-		if _, err := db.PurgeSessions(ctx, sessions); err != nil {
-			log.Error("deleting expired sessions", "err", err)
+		// Sessions' hours are written once an hour, all together and
+		// apart from any request (see store.FlushSessions).
+		if h := time.Now().Truncate(time.Hour); h != flushed {
+			if _, err := db.FlushSessions(ctx, sessions); err != nil {
+				log.Error("writing sessions", "err", err)
+			} else {
+				flushed = h
+			}
 		}
 		select {
 		case <-ctx.Done():
