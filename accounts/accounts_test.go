@@ -226,3 +226,70 @@ func TestPepper(t *testing.T) {
 		t.Fatal("an unpeppered hash is refused once there is a pepper")
 	}
 }
+
+// Failures delay an account's next try, growing, never locking it: and a
+// device that signed in before is not delayed by others' failures.
+func TestLimiterDelayAndDevices(t *testing.T) {
+	l := NewLimiter(5, 15*time.Minute)
+	now := time.Date(2023, 1, 9, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < 5; i++ {
+		if err := l.Attempt(now, "rosa", "atacante"); err != nil {
+			t.Fatalf("free try %d refused", i)
+		}
+	}
+	err := l.Attempt(now, "rosa", "otro")
+	if e := errs.As(err); !errs.Is(err, errs.TooMany) || e.Key != "account.login.wait" || e.Args[0] != 2 {
+		t.Fatalf("sixth try: %v", err)
+	}
+	// Waiting the delay gives a try; each failure doubles the next delay,
+	// up to a minute.
+	at := now
+	for _, wait := range []time.Duration{2, 4, 8, 16, 32, 60, 60} {
+		at = at.Add(wait*time.Second - time.Millisecond)
+		if l.Attempt(at, "rosa", "atacante") == nil {
+			t.Fatalf("a try before the %s delay passed", wait*time.Second)
+		}
+		at = at.Add(time.Millisecond)
+		if err := l.Attempt(at, "rosa", "atacante"); err != nil {
+			t.Fatalf("a try after the %s delay: %v", wait*time.Second, err)
+		}
+	}
+	// Rosa's own phone gets in at once, however hard her name is hammered.
+	if err := l.AttemptFrom(at, "rosa", "casa", "telefono-de-rosa"); err != nil {
+		t.Fatalf("a known device was held back: %v", err)
+	}
+	// A stolen device cookie buys only its own few tries, then is a
+	// stranger's like any other.
+	for i := 0; i < 10; i++ {
+		if err := l.AttemptFrom(at, "juan", "x", "robado"); err != nil {
+			t.Fatalf("try %d: %v", i, err)
+		}
+	}
+	if l.AttemptFrom(at, "juan", "x", "robado") == nil {
+		t.Fatal("a failing device kept its pass")
+	}
+}
+
+func TestSignupBucket(t *testing.T) {
+	b := NewSignupBucket()
+	now := time.Date(2023, 1, 9, 10, 0, 0, 0, time.UTC)
+	for i := 0; i < 40; i++ {
+		if err := b.Take(now); err != nil {
+			t.Fatalf("sign-up %d of a plaza meeting refused", i)
+		}
+	}
+	err := b.Take(now)
+	if e := errs.As(err); !errs.Is(err, errs.TooMany) || e.Args[0] != 1 {
+		t.Fatalf("41st at once: %v", err)
+	}
+	b.Give() // a sign-up refused for its name does not count
+	if err := b.Take(now); err != nil {
+		t.Fatal("a given-back sign-up was not there")
+	}
+	if b.Take(now.Add(59*time.Second)) == nil {
+		t.Fatal("more than one a minute")
+	}
+	if err := b.Take(now.Add(61 * time.Second)); err != nil {
+		t.Fatalf("one a minute: %v", err)
+	}
+}

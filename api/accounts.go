@@ -13,6 +13,7 @@ import (
 type credentials struct {
 	Name     string `json:"name"`
 	Password string `json:"password"`
+	Code     string `json:"code,omitempty"` // sign-up: an invitation code, needed when the server signs up by invitation
 }
 
 // signedIn is the answer to a sign-up or login: the user and the CSRF token
@@ -27,7 +28,7 @@ func (a *API) signup(w http.ResponseWriter, r *http.Request) {
 	if !a.parse(w, r, &c, bodyMax) {
 		return
 	}
-	u, err := a.db.CreateUser(r.Context(), a.hasher, c.Name, c.Password, httpauth.From(r).Lang)
+	u, err := a.auth.SignUp(r, a.hasher, c.Name, c.Password, c.Code)
 	if err == nil {
 		err = a.auth.SignIn(w, r, u)
 	}

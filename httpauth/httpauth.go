@@ -5,7 +5,11 @@ package httpauth
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"net"
 	"net/http"
 	"strings"
@@ -58,7 +62,19 @@ func With(r *http.Request, id *Identity) *http.Request {
 type Config struct {
 	TrustProxy bool // believe X-Forwarded-Proto from a reverse proxy
 	Limits     store.SessionLimits
+	// DeviceKey signs device cookies; random when empty (devices are then
+	// forgotten when the server restarts).
+	DeviceKey []byte
+	// Signup is "open" (the default: anyone, within the server's rate) or
+	// "invite" (only with a body's invitation code).
+	Signup string
 }
+
+// Sign-up modes.
+const (
+	SignupOpen   = "open"
+	SignupInvite = "invite"
+)
 
 // Auth resolves identities and signs people in and out.
 type Auth struct {
@@ -66,12 +82,96 @@ type Auth struct {
 	cat     *i18n.Catalogs
 	cfg     Config
 	limiter *accounts.Limiter
+	signups *accounts.Bucket
 }
 
 // New returns an Auth. Failed logins are limited to 5 per account and 20 per
 // client within 15 minutes.
 func New(db *store.DB, cat *i18n.Catalogs, cfg Config) *Auth {
-	return &Auth{db: db, cat: cat, cfg: cfg, limiter: accounts.NewLimiter(5, 15*time.Minute)}
+	if len(cfg.DeviceKey) == 0 {
+		cfg.DeviceKey = make([]byte, 32)
+		rand.Read(cfg.DeviceKey)
+	}
+	return &Auth{db: db, cat: cat, cfg: cfg, limiter: accounts.NewLimiter(5, 15*time.Minute), signups: accounts.NewSignupBucket()}
+}
+
+func (a *Auth) hasUsers(r *http.Request) bool {
+	n, err := a.db.CountUsers(r.Context())
+	return err != nil || n > 0
+}
+
+// InviteOnly reports whether sign-up needs an invitation code.
+func (a *Auth) InviteOnly() bool { return a.cfg.Signup == SignupInvite }
+
+// SignUp creates an account under the server's sign-up rules: within the
+// server-wide rate, and with a valid invitation code when sign-up is by
+// invitation (the code is checked, not used: the new member joins with it
+// next, on the invitation's page). The pages and the API both sign up
+// through it.
+func (a *Auth) SignUp(r *http.Request, h accounts.Hasher, name, password, code string) (accounts.User, error) {
+	if a.InviteOnly() && (code != "" || a.hasUsers(r)) {
+		// The very first account, that of whoever set the node up, needs
+		// no invitation: there is no body yet to invite from.
+		if strings.TrimSpace(code) == "" {
+			return accounts.User{}, errs.Field("code", "account.signup.invite_needed")
+		}
+		if _, err := a.db.InvitationBody(r.Context(), code); err != nil {
+			if e := errs.As(err); e.Field == "" {
+				err = errs.Field("code", e.Key)
+			}
+			return accounts.User{}, err
+		}
+	}
+	if err := a.signups.Take(a.db.Now()); err != nil {
+		return accounts.User{}, err
+	}
+	u, err := a.db.CreateUser(r.Context(), h, name, password, From(r).Lang)
+	if err != nil {
+		a.signups.Give()
+	}
+	return u, err
+}
+
+// Device cookies (OWASP, "Slow down online guessing attacks with device
+// cookies"): a browser that signed in to an account gets a cookie that
+// proves it to that account only — a random nonce and its MAC over the
+// account's name key. It names no account: on a seized phone it says
+// nothing without the server's key. The limiter lets such a device in
+// while strangers' failures slow the account down. Signing out wipes it
+// with everything else (Clear-Site-Data).
+func deviceCookie(secure bool) string {
+	if secure {
+		return "__Host-asamblea-device"
+	}
+	return "asamblea-device"
+}
+
+func (a *Auth) deviceMAC(nameKey, nonce string) string {
+	m := hmac.New(sha256.New, a.cfg.DeviceKey)
+	m.Write([]byte("device\x00" + nameKey + "\x00" + nonce))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// device is the id of r's device cookie if it proves the device to the
+// account nameKey, else "".
+func (a *Auth) device(r *http.Request, nameKey string) string {
+	c, err := r.Cookie(deviceCookie(From(r).Secure))
+	if err != nil {
+		return ""
+	}
+	nonce, mac, ok := strings.Cut(c.Value, ".")
+	if !ok || len(nonce) < 16 || !hmac.Equal([]byte(mac), []byte(a.deviceMAC(nameKey, nonce))) {
+		return ""
+	}
+	return nonce
+}
+
+func (a *Auth) setDevice(w http.ResponseWriter, r *http.Request, nameKey string) {
+	b := make([]byte, 16)
+	rand.Read(b)
+	nonce := base64.RawURLEncoding.EncodeToString(b)
+	secure := From(r).Secure
+	http.SetCookie(w, &http.Cookie{Name: deviceCookie(secure), Value: nonce + "." + a.deviceMAC(nameKey, nonce), Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode}) // #nosec G124 -- as in set: Secure over TLS only
 }
 
 // Login checks a name and password under the rate limits. The pages and the
@@ -80,12 +180,13 @@ func (a *Auth) Login(r *http.Request, name, password string) (accounts.User, err
 	now := a.db.Now()
 	key := accounts.NameKey(strings.TrimSpace(name))
 	client := a.ClientKey(r)
-	if err := a.limiter.Attempt(now, key, client); err != nil {
+	device := a.device(r, key)
+	if err := a.limiter.AttemptFrom(now, key, client, device); err != nil {
 		return accounts.User{}, err
 	}
 	u, err := a.db.Authenticate(r.Context(), name, password)
 	if err == nil {
-		a.limiter.Succeed(key, client)
+		a.limiter.SucceedFrom(key, client, device)
 	}
 	return u, err
 }
@@ -237,6 +338,7 @@ func (a *Auth) SignIn(w http.ResponseWriter, r *http.Request, u accounts.User) e
 		return err
 	}
 	a.set(w, sessionCookie(id.Secure), token, id.Secure)
+	a.setDevice(w, r, accounts.NameKey(u.Name))
 	id.CSRF, _ = accounts.NewSecret()
 	a.set(w, csrfCookie(id.Secure), id.CSRF, id.Secure)
 	id.User = &u

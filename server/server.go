@@ -31,6 +31,8 @@ type Config struct {
 	SessionIdle time.Duration
 	SessionMax  time.Duration
 	Hasher      accounts.Hasher
+	DeviceKey   []byte // signs device cookies (httpauth); random when empty
+	Signup      string // httpauth.SignupOpen (default) or httpauth.SignupInvite
 }
 
 // DefaultConfig follows OWASP ASVS level 2: sessions end after 30 minutes
@@ -56,7 +58,7 @@ func New(cfg Config, db *store.DB, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	pl := places.Peru()
-	auth := httpauth.New(db, cat, httpauth.Config{TrustProxy: cfg.TrustProxy, Limits: store.SessionLimits{Idle: cfg.SessionIdle, Absolute: cfg.SessionMax}})
+	auth := httpauth.New(db, cat, httpauth.Config{TrustProxy: cfg.TrustProxy, Limits: store.SessionLimits{Idle: cfg.SessionIdle, Absolute: cfg.SessionMax}, DeviceKey: cfg.DeviceKey, Signup: cfg.Signup})
 	w, err := web.New(db, cat, pl, auth, cfg.Hasher, log)
 	if err != nil {
 		return nil, err

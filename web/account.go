@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"asamblea/accounts"
@@ -33,22 +34,31 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) {
 	p := s.page(r, "signup.title", nil)
-	p.Form.Set("next", r.URL.Query().Get("next"))
+	next := r.URL.Query().Get("next")
+	p.Form.Set("next", next)
+	if code, ok := strings.CutPrefix(next, "/join/"); ok {
+		p.Form.Set("code", code) // coming from an invitation's page
+	}
+	p.Data = signupData{InviteOnly: s.auth.InviteOnly()}
 	s.render(w, r, http.StatusOK, "signup", p)
 }
+
+// signupData tells the sign-up page whether it asks for an invitation.
+type signupData struct{ InviteOnly bool }
 
 func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 	if !s.form(w, r) {
 		return
 	}
 	p := s.page(r, "signup.title", nil)
-	p.Form = url.Values{"name": {r.PostForm.Get("name")}, "next": {r.PostForm.Get("next")}}
+	p.Data = signupData{InviteOnly: s.auth.InviteOnly()}
+	p.Form = url.Values{"name": {r.PostForm.Get("name")}, "next": {r.PostForm.Get("next")}, "code": {r.PostForm.Get("code")}}
 	pw := r.PostForm.Get("password")
 	if pw != r.PostForm.Get("password2") {
 		s.fail(w, r, errs.Field("password2", "account.password.mismatch"), "signup", p)
 		return
 	}
-	u, err := s.db.CreateUser(r.Context(), s.hasher, r.PostForm.Get("name"), pw, httpauth.From(r).Lang)
+	u, err := s.auth.SignUp(r, s.hasher, r.PostForm.Get("name"), pw, r.PostForm.Get("code"))
 	if err != nil {
 		s.fail(w, r, err, "signup", p)
 		return

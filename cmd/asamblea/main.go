@@ -269,8 +269,13 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	kf := addKeyFlags(fs)
 	addr := fs.String("addr", env("ASAMBLEA_ADDR", ":8080"), "address to listen on (env ASAMBLEA_ADDR)")
 	withDemo := fs.Bool("demo", false, "fill an empty database with demo data and print logins")
+	signup := fs.String("signup", env("ASAMBLEA_SIGNUP", "open"), "who may create an account: open (anyone, at most 40 at once then one a minute) or invite (only with a body's invitation code) (env ASAMBLEA_SIGNUP)")
 	trustProxy := fs.Bool("trust-proxy", os.Getenv("ASAMBLEA_TRUST_PROXY") == "1", "trust X-Forwarded-Proto from a reverse proxy (env ASAMBLEA_TRUST_PROXY=1)")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *signup != "open" && *signup != "invite" {
+		fmt.Fprintf(stderr, "asamblea serve: --signup is open or invite, not %q\n", *signup)
 		return 2
 	}
 	if *withDemo && *trustProxy {
@@ -317,6 +322,8 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg := server.DefaultConfig()
 	cfg.TrustProxy = *trustProxy
+	cfg.DeviceKey = nk.deviceKey()
+	cfg.Signup = *signup
 	srv, err := server.New(cfg, db, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "asamblea: %v\n", err)

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -43,6 +45,18 @@ func addKeyFlags(fs *flag.FlagSet) *keyFlags {
 type nodeKeys struct {
 	ring                     *keyring.Ring
 	journal, records, pepper string // records is "off" for passphrases only
+	pepperValue              *accounts.Pepper
+}
+
+// deviceKey is the key that signs device cookies, derived from the pepper
+// so that devices stay known across restarts.
+func (nk *nodeKeys) deviceKey() []byte {
+	if nk.pepperValue == nil {
+		return nil
+	}
+	m := hmac.New(sha256.New, nk.pepperValue[:])
+	m.Write([]byte("asamblea device cookies v1"))
+	return m.Sum(nil)
 }
 
 // dataDir is the data directory of dsn: the SQLite file's directory, or
@@ -176,6 +190,7 @@ func (nk *nodeKeys) usePepper(ctx context.Context, db *store.DB, stderr io.Write
 		copy(p[:], raw)
 	}
 	db.SetPepper(&p)
+	nk.pepperValue = &p
 	n, err := db.PepperPasswords(ctx)
 	if err != nil {
 		return fmt.Errorf("password pepper: %w", err)
