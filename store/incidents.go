@@ -104,7 +104,14 @@ func seal(k keyRow, v any, context string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return vault.Seal(pub, b, context)
+	// Padded with spaces, which JSON ignores, to a size bucket: a sealed
+	// name's length, or a sealed photo's size, is not the clear one's.
+	padded := make([]byte, vault.PadSize(len(b)))
+	copy(padded, b)
+	for i := len(b); i < len(padded); i++ {
+		padded[i] = ' '
+	}
+	return vault.Seal(pub, padded, context)
 }
 
 // unseal opens a sealed JSON value into v.
@@ -300,7 +307,7 @@ func (tx *Tx) addPerson(commission int64, k keyRow, in incidents.PersonInput) (i
 
 func (tx *Tx) addEvidence(commission, incident int64, k keyRow, e incidents.Evidence) (int64, error) {
 	id, err := tx.Insert(`INSERT INTO rights_evidence (commission_id, incident_id, epoch, size, sealed, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		commission, incident, k.epoch, len(e.Data), []byte{}, usDay(tx.Now))
+		commission, incident, k.epoch, vault.PadSize(len(e.Data)), []byte{}, usDay(tx.Now))
 	if err != nil {
 		return 0, err
 	}

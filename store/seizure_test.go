@@ -159,6 +159,17 @@ func TestSeizure(t *testing.T) {
 			}
 		}
 
+		// Sealed evidence keeps no exact size: neither its size column nor
+		// its ciphertext's length is the photo's.
+		ev, err := db.RawRows(ctx, `SELECT size, length(sealed) FROM rights_evidence`)
+		if err != nil || len(ev) != 1 {
+			t.Fatalf("evidence rows: %v %v", ev, err)
+		}
+		photo := strconv.Itoa(len(pngBytes(t)))
+		if ev[0][0] == photo || ev[0][1] == photo || ev[0][0] != strconv.Itoa(vault.PadSize(len(pngBytes(t)))) {
+			t.Errorf("sealed evidence shows the photo's size (%s bytes): %v", photo, ev[0])
+		}
+
 		// 3. Offline guessing of a known password against the copy: even
 		// the right password is not recognised without the pepper.
 		hash := seizedHash(t, db, raid, f.reporter.ID)

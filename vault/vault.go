@@ -271,3 +271,28 @@ func ParseKeyFile(b []byte) (Key, error) {
 	}
 	return k, nil
 }
+
+// PadSize is the size a sealed value of n bytes is padded to, so that the
+// size of a sealed record or file says little about its content and
+// cannot be matched with the size of the same file stored elsewhere (a
+// photo posted in public and sealed as evidence): 1 KiB at least, then
+// powers of two up to 64 KiB, then steps of an eighth of the power of two
+// below (at most 12.5% more).
+func PadSize(n int) int {
+	const min = 1 << 10
+	if n <= min {
+		return min
+	}
+	p := min
+	for p < n && p < 64<<10 {
+		p <<= 1
+	}
+	if p >= n {
+		return p
+	}
+	for p*2 < n {
+		p <<= 1
+	}
+	step := p / 8
+	return (n + step - 1) / step * step
+}

@@ -188,3 +188,17 @@ func BenchmarkPassphraseKey(b *testing.B) {
 		PassphraseKey("la memoria no se entierra", salt)
 	}
 }
+
+func TestPadSize(t *testing.T) {
+	for n, want := range map[int]int{0: 1024, 1024: 1024, 1025: 2048, 40000: 65536, 65536: 65536, 65537: 73728, 3_000_000: 3_145_728} {
+		if got := PadSize(n); got != want {
+			t.Errorf("PadSize(%d) = %d, want %d", n, got, want)
+		}
+	}
+	for n := 0; n < 5<<20; n += 997 {
+		p := PadSize(n)
+		if p < n || n > 1024 && p >= 2*n || n > 64<<10 && float64(p) > float64(n)*1.126 {
+			t.Fatalf("PadSize(%d) = %d", n, p)
+		}
+	}
+}
