@@ -211,3 +211,34 @@ func (a *API) notices(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"notices": out})
 }
+
+// exportMe answers with everything the server holds about the caller.
+func (a *API) exportMe(w http.ResponseWriter, r *http.Request) {
+	x, err := a.db.ExportAccount(r.Context(), actor(r))
+	if err != nil {
+		a.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, x)
+}
+
+// deleteMe deletes the caller's account, after their password.
+func (a *API) deleteMe(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Password string `json:"password"`
+	}
+	if !a.decode(w, r, &in) {
+		return
+	}
+	if err := a.auth.ConfirmPassword(r, in.Password); err != nil {
+		a.Error(w, r, err)
+		return
+	}
+	if err := a.db.DeleteAccount(r.Context(), actor(r)); err != nil {
+		a.Error(w, r, err)
+		return
+	}
+	a.auth.SignOut(w, r)
+	w.WriteHeader(http.StatusNoContent)
+}

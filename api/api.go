@@ -61,6 +61,8 @@ func (a *API) Routes() []httpauth.Route {
 		rt("POST", "/sessions", pub, a.login),
 		rt("DELETE", "/sessions/current", in, a.logout),
 		rt("GET", "/me", in, a.me),
+		rt("DELETE", "/me", in, a.deleteMe),
+		rt("GET", "/me/export", in, a.exportMe),
 		rt("GET", "/me/sessions", in, a.sessions),
 		rt("DELETE", "/me/sessions/{id}", in, a.endSession),
 		rt("GET", "/me/tokens", in, a.tokens),

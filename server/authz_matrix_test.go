@@ -401,6 +401,10 @@ var authzMatrix = map[string]expect{
 	"POST /api/v1/pledges/{id}/arrived":                    {roles: "LNFAAFFF"},
 	"DELETE /api/v1/pledges/{id}":                          {roles: "LNFAAFFF"},
 	"POST /account/password":                               {roles: "LAAAAAAA"},
+	"GET /account/export":                                  {roles: "LAAAAAAA"},
+	"POST /account/delete":                                 {roles: "LAAAAAAA"},
+	"GET /api/v1/me/export":                                {roles: "LAAAAAAA"},
+	"DELETE /api/v1/me":                                    {roles: "LAAAAAAA"},
 	"PUT /api/v1/me/password":                              {roles: "LAAAAAAA"},
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -277,4 +278,41 @@ func (s *Server) notices(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, http.StatusOK, "notices", p)
+}
+
+// exportAccount sends everything the server holds about the person, as a
+// JSON file.
+func (s *Server) exportAccount(w http.ResponseWriter, r *http.Request) {
+	x, err := s.db.ExportAccount(r.Context(), httpauth.From(r).UserID())
+	if err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="asamblea-mis-datos.json"`)
+	w.Header().Set("Cache-Control", "no-store")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", " ")
+	enc.Encode(x)
+}
+
+// deleteAccount deletes the person's account once their password is typed
+// again, then signs them out of this browser as logout does.
+func (s *Server) deleteAccount(w http.ResponseWriter, r *http.Request) {
+	if !s.form(w, r) {
+		return
+	}
+	err := s.auth.ConfirmPassword(r, r.PostForm.Get("delete_password"))
+	if errs.As(err).Field == "password" {
+		err = errs.Field("delete_password", errs.As(err).Key)
+	}
+	if err == nil {
+		err = s.db.DeleteAccount(r.Context(), httpauth.From(r).UserID())
+	}
+	if err != nil {
+		s.renderAccount(w, r, nil, 0, err)
+		return
+	}
+	s.auth.SignOut(w, r) // the session is gone already; this clears the browser
+	redirect(w, r, "/?done=deleted")
 }
