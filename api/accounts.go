@@ -242,3 +242,20 @@ func (a *API) deleteMe(w http.ResponseWriter, r *http.Request) {
 	a.auth.SignOut(w, r)
 	w.WriteHeader(http.StatusNoContent)
 }
+
+// eraseContent erases the words of a journal entry: the caller's own, or
+// one about a body they facilitate.
+func (a *API) eraseContent(w http.ResponseWriter, r *http.Request) {
+	if !a.csrf(w, r) {
+		return
+	}
+	seq, err := pathID(r, "seq")
+	if err == nil {
+		err = a.db.EraseContent(r.Context(), actor(r), seq)
+	}
+	if err != nil {
+		a.Error(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

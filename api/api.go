@@ -63,6 +63,7 @@ func (a *API) Routes() []httpauth.Route {
 		rt("GET", "/me", in, a.me),
 		rt("DELETE", "/me", in, a.deleteMe),
 		rt("GET", "/me/export", in, a.exportMe),
+		rt("DELETE", "/journal/{seq}/content", in, a.eraseContent),
 		rt("GET", "/me/sessions", in, a.sessions),
 		rt("DELETE", "/me/sessions/{id}", in, a.endSession),
 		rt("GET", "/me/tokens", in, a.tokens),

@@ -65,6 +65,7 @@ const (
 
 	CreateCommission  Action = "commission.create"  // set up a commission of the body
 	AppointCommission Action = "commission.appoint" // choose, change or remove a commission's members (of the body above it)
+	EraseContent      Action = "journal.erase"      // erase the words of a journal entry about the body (a body's decision)
 	ReportIncident    Action = "incident.report"    // report an incident to the commission of a body one belongs to, or of an assembly above it
 	KeepRecords       Action = "records.keep"       // read and keep a rights commission's records: verify, people, evidence, export, lockdown
 	SetUpRecords      Action = "records.setup"      // create a rights commission's key, change how it keeps coordinates and images
@@ -155,6 +156,7 @@ var rules = map[Action]rule{
 	// invitation or request (see Invite and RequestToJoin).
 	CreateCommission:  func(s Subject) bool { return facilitator(s) && s.Kind != bodies.Commission },
 	AppointCommission: func(s Subject) bool { return facilitator(s) && s.Kind != bodies.Commission },
+	EraseContent:      facilitator,
 	ReportIncident:    func(s Subject) bool { return member(s) || voter(s) || signedIn(s) && s.Within },
 	KeepRecords:       func(s Subject) bool { return member(s) && s.Kind == bodies.Commission },
 	SetUpRecords:      func(s Subject) bool { return facilitator(s) && s.Kind == bodies.Commission },

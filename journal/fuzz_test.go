@@ -118,3 +118,17 @@ func FuzzParseKey(f *testing.F) {
 		}
 	})
 }
+
+// FuzzErasedBy: only the exact marker counts as an erasure, so that no
+// payload of someone's words is mistaken for one (which would skip its
+// hash check).
+func FuzzErasedBy(f *testing.F) {
+	for _, s := range []string{`{"erased_by":12}`, `{"erased_by":0}`, `{"erased_by":12,"x":1}`, `{"erased_by": 12}`, `{"text":"hola"}`, ``} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		if n := ErasedBy(p); n != 0 && ErasedPayload(n) != p {
+			t.Fatalf("ErasedBy(%q) = %d, but the marker is %q", p, n, ErasedPayload(n))
+		}
+	})
+}

@@ -74,6 +74,9 @@ type Verifier struct {
 	keys     []Key // introduced so far; the last one is current
 	signed   int64
 	unsigned int64
+
+	pending map[int64]erasedPending // erased entries whose erasure is still to come
+	erased  []ErasedEntry
 }
 
 // NewVerifier starts a check from the first entry.
@@ -87,11 +90,23 @@ func (v *Verifier) Check(e Entry) error {
 		return fmt.Errorf("entry %d: expected sequence %d (an entry is missing or out of place)", e.Seq, v.next)
 	case e.Prev != v.prev:
 		return fmt.Errorf("entry %d: previous hash does not match entry %d", e.Seq, e.Seq-1)
-	case Sum(e) != e.Hash:
+	}
+	if by := ErasedBy(e.Payload); by != 0 && e.Kind != KeyKind && e.Kind != ErasedKind {
+		// Its content cannot be hashed again: the erasure entry, still
+		// to come, vouches for its hash and fields.
+		if err := v.checkErased(e, by); err != nil {
+			return err
+		}
+	} else if Sum(e) != e.Hash {
 		return fmt.Errorf("entry %d: content does not match its hash (edited)", e.Seq)
 	}
 	if err := v.checkSig(e); err != nil {
 		return err
+	}
+	if e.Kind == ErasedKind {
+		if err := v.checkErasure(e); err != nil {
+			return err
+		}
 	}
 	v.next++
 	v.prev = e.Hash
@@ -201,15 +216,16 @@ func (v *Verifier) retiredAt(id string) int64 {
 
 // Report is what a check found.
 type Report struct {
-	Entries  int64 // entries checked
-	Signed   int64 // signatures checked
-	Unsigned int64 // entries written before signing was enabled
-	Keys     []Key // the keys the journal introduces, oldest first; the last is current
+	Entries  int64         // entries checked
+	Signed   int64         // signatures checked
+	Unsigned int64         // entries written before signing was enabled
+	Keys     []Key         // the keys the journal introduces, oldest first; the last is current
+	Erased   []ErasedEntry // payloads erased, and by which entry
 }
 
 // Report returns what the check has found so far.
 func (v *Verifier) Report() Report {
-	return Report{Entries: v.Checked(), Signed: v.signed, Unsigned: v.unsigned, Keys: append([]Key(nil), v.keys...)}
+	return Report{Entries: v.Checked(), Signed: v.signed, Unsigned: v.unsigned, Keys: append([]Key(nil), v.keys...), Erased: append([]ErasedEntry(nil), v.erased...)}
 }
 
 // Checked returns how many entries passed.

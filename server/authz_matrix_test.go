@@ -405,6 +405,7 @@ var authzMatrix = map[string]expect{
 	"POST /account/delete":                                 {roles: "LAAAAAAA"},
 	"GET /api/v1/me/export":                                {roles: "LAAAAAAA"},
 	"DELETE /api/v1/me":                                    {roles: "LAAAAAAA"},
+	"DELETE /api/v1/journal/{seq}/content":                 {roles: "LNNNNNNN"}, // seq 999999: not found for everyone
 	"PUT /api/v1/me/password":                              {roles: "LAAAAAAA"},
 }
 
@@ -847,6 +848,7 @@ func buildMatrixWorld(t *testing.T) *matrixWorld {
 	w.ids["file"] = "app.css"
 	w.ids["version"] = "1"
 	w.ids["place"] = "210101"
+	w.ids["noSeq"] = "999999" // a journal entry that does not exist: erasing it is 404 for all
 	w.ids["stations"] = "stations"
 	w.ids["sheet"] = "sheet"
 	w.ids["annul"] = "annul"
@@ -903,6 +905,7 @@ var matrixWildcards = map[string]string{
 	"places/{code}":         "place",
 	"sessions/{id}":         "@session",
 	"tokens/{id}":           "@token",
+	"journal/{seq}":         "noSeq",
 }
 
 var matrixWildcard = regexp.MustCompile(`\{[^}]+\}`)

@@ -121,7 +121,7 @@ func DeletedName(id int64) string { return fmt.Sprintf("— %d", id) }
 // records only that an account was deleted. A body's only facilitator
 // must hand over first (the refusal names the body).
 func (db *DB) DeleteAccount(ctx context.Context, user int64) error {
-	return db.Update(ctx, user, func(tx *Tx) error {
+	err := db.Update(ctx, user, func(tx *Tx) error {
 		type m struct {
 			body int64
 			role bodies.Role
@@ -152,6 +152,27 @@ func (db *DB) DeleteAccount(ctx context.Context, user int64) error {
 				return err
 			}
 		}
+		// Their words and the name they signed up under leave the journal.
+		seqs, err := tx.erasableSeqs(`actor = ?`, user)
+		if err != nil {
+			return err
+		}
+		var words []int64
+		for _, seq := range seqs {
+			var kind string
+			if err := tx.QueryRow(`SELECT kind FROM journal WHERE seq = ?`, seq).Scan(&kind); err != nil {
+				return err
+			}
+			if erasable[kind] {
+				words = append(words, seq)
+			}
+		}
+		if err := tx.sqliteSecureDelete(); err != nil {
+			return err
+		}
+		if err := tx.eraseEntries(words, "account_deleted"); err != nil {
+			return err
+		}
 		name := DeletedName(user)
 		res, err := tx.Exec(`UPDATE users SET name = ?, name_key = ?, password_hash = '', lang = '' WHERE id = ?`, name, "deleted:"+fmt.Sprint(user), user)
 		if err != nil {
@@ -162,4 +183,8 @@ func (db *DB) DeleteAccount(ctx context.Context, user int64) error {
 		}
 		return tx.Record("account.deleted", 0, map[string]any{"user": user})
 	})
+	if err != nil {
+		return err
+	}
+	return db.scrub(ctx)
 }

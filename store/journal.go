@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/ed25519"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"sync"
 
 	"asamblea/authz"
+	"asamblea/errs"
 	"asamblea/journal"
 )
 
@@ -334,7 +336,10 @@ func (db *DB) checkChain(v *journal.Verifier) error {
 			return err
 		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return v.Finish()
 }
 
 // checkKeyList checks that journal_keys lists exactly the keys the journal
@@ -399,4 +404,107 @@ func (db *DB) BodyJournal(ctx context.Context, viewer, body, after int64, limit 
 		return err
 	})
 	return out, err
+}
+
+// eraseEntries erases the payloads of the journal entries seqs (already
+// committed), each checked in full first, and records the erasure in one
+// entry of kind journal.ErasedKind (see package journal). The chain keeps
+// verifying; verify reports the erasure.
+func (tx *Tx) eraseEntries(seqs []int64, reason string) error {
+	if len(seqs) == 0 {
+		return nil
+	}
+	x := journal.Erasure{Reason: reason}
+	for _, seq := range seqs {
+		var e journal.Entry
+		err := scanEntry(tx.QueryRow(`SELECT seq, prev, hash, at, actor, kind, body, payload, key_id, sig FROM journal WHERE seq = ?`, seq), &e)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errs.New(errs.NotFound, "journal.entry.not_found")
+		}
+		if err != nil {
+			return err
+		}
+		if why := journal.CanErase(e); why != "" {
+			return errs.New(errs.Conflict, "journal.erase.refused", why)
+		}
+		x.Entries = append(x.Entries, journal.Describe(e))
+	}
+	if err := tx.Record(journal.ErasedKind, 0, x); err != nil {
+		return err
+	}
+	by := tx.head.seq
+	for _, seq := range seqs {
+		if _, err := tx.Exec(`UPDATE journal SET payload = ? WHERE seq = ?`, journal.ErasedPayload(by), seq); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// erasable are the kinds whose payloads hold people's own words or names:
+// what an author, an account's deletion or a body's decision erases.
+var erasable = map[string]bool{
+	"account.created": true, "action.report": true, "action.called": true, "action.edited": true,
+	"motion.created": true, "motion.edited": true, "motion.commented": true, "amendment.proposed": true,
+	"invitation.created": true, "request.created": true, "need.posted": true, "offer.posted": true,
+	"election.candidate": true, "poll.candidacy": true, "recall.opened": true, "poll.recall.opened": true,
+	"instruction.given": true, "body.created": true, "body.updated": true, "meeting.recorded": true,
+}
+
+// EraseContent erases the payload of journal entry seq: by its author, or
+// by a facilitator of the body it concerns (a body's decision). Its words
+// are gone from the journal; the chain still verifies.
+func (db *DB) EraseContent(ctx context.Context, actor, seq int64) error {
+	err := db.Update(ctx, actor, func(tx *Tx) error {
+		var author, body int64
+		var kind string
+		err := tx.QueryRow(`SELECT actor, body, kind FROM journal WHERE seq = ?`, seq).Scan(&author, &body, &kind)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errs.New(errs.NotFound, "journal.entry.not_found")
+		}
+		if err != nil {
+			return err
+		}
+		if !erasable[kind] {
+			return errs.New(errs.Conflict, "journal.erase.kind")
+		}
+		reason := "author"
+		if author != actor {
+			if body == 0 {
+				return errs.New(errs.Forbidden, "journal.erase.not_yours")
+			}
+			if _, _, err := tx.authorize(authz.EraseContent, body); err != nil {
+				if errs.Is(err, errs.Forbidden) {
+					return errs.New(errs.Forbidden, "journal.erase.not_yours")
+				}
+				return err
+			}
+			reason = "body_decision"
+		}
+		if err := tx.sqliteSecureDelete(); err != nil {
+			return err
+		}
+		return tx.eraseEntries([]int64{seq}, reason)
+	})
+	if err != nil {
+		return err
+	}
+	return db.scrub(ctx)
+}
+
+// sqliteSecureDelete makes SQLite overwrite what this transaction deletes
+// instead of leaving it in free pages.
+func (tx *Tx) sqliteSecureDelete() error {
+	if tx.db.dialect != SQLite {
+		return nil
+	}
+	_, err := tx.Exec(`PRAGMA secure_delete = ON`)
+	return err
+}
+
+// erasableSeqs lists the committed entries matching where (with args)
+// whose payload is not erased yet, oldest first.
+func (tx *Tx) erasableSeqs(where string, args ...any) ([]int64, error) {
+	return queryAll(tx, func(row scanner, seq *int64) error { return row.Scan(seq) },
+		`SELECT seq FROM journal WHERE `+where+` AND payload NOT LIKE '{"erased_by":%' AND kind <> '`+journal.KeyKind+`' AND kind <> '`+journal.ErasedKind+`' ORDER BY seq`, args...)
 }

@@ -698,6 +698,15 @@ func (db *DB) Lockdown(ctx context.Context, actor, commission int64, confirm str
 		if _, err := tx.Exec(`DELETE FROM rights_slots WHERE commission_id = ?`, commission); err != nil {
 			return err
 		}
+		// What the journal says in the clear of the records (kind, place,
+		// force, when) goes too.
+		seqs, err := tx.erasableSeqs(`body = ? AND (kind LIKE 'incident.%' OR kind LIKE 'person.%' OR kind LIKE 'evidence.%')`, commission)
+		if err != nil {
+			return err
+		}
+		if err := tx.eraseEntries(seqs, "lockdown"); err != nil {
+			return err
+		}
 		return tx.Record("records.locked_down", commission, map[string]any{"epoch": k.epoch})
 	})
 	if err != nil {
@@ -715,7 +724,7 @@ func (db *DB) scrub(ctx context.Context) error {
 		_, err := db.write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
 		return err
 	}
-	_, err := db.write.ExecContext(ctx, `VACUUM FULL rights_keys, rights_slots`)
+	_, err := db.write.ExecContext(ctx, `VACUUM FULL rights_keys, rights_slots, journal`)
 	return err
 }
 

@@ -279,8 +279,16 @@ func TestRepressionRecords(t *testing.T) {
 		if err := db.Lockdown(ctx, f.second.ID, f.commission, "Comisión de Derechos Humanos"); err != nil {
 			t.Fatal(err)
 		}
-		if journalLen(t, db) != n+1 {
-			t.Fatal("a lockdown was not journalled")
+		// Two entries: the erasure of what the journal said of the records
+		// in the clear, then the lockdown.
+		if journalLen(t, db) != n+2 {
+			t.Fatal("a lockdown was not journalled, or its erasure")
+		}
+		if left, _ := db.RawRows(ctx, `SELECT seq FROM journal WHERE body = ? AND kind LIKE 'incident.%' AND payload NOT LIKE '{"erased_by":%'`, f.commission); len(left) != 0 {
+			t.Fatalf("after the lockdown the journal still describes incidents: %v", left)
+		}
+		if _, err := db.VerifyJournal(); err != nil {
+			t.Fatalf("the journal does not verify after the lockdown: %v", err)
 		}
 		_, err = db.Incident(ctx, f.lawyer.ID, id)
 		wantCode(t, err, errs.Conflict, "rights.locked_down")

@@ -233,6 +233,17 @@ func printReport(w io.Writer, r journal.Report, trusted bool, keyFile string) {
 		}
 		fmt.Fprintf(w, "journal: key %s introduced at entry %d, %s\n", k.ID, k.Seq, state)
 	}
+	if n := len(r.Erased); n > 0 {
+		var by []string
+		for i, x := range r.Erased {
+			if i == 10 {
+				by = append(by, fmt.Sprintf("and %d more", n-10))
+				break
+			}
+			by = append(by, fmt.Sprintf("entry %d by entry %d (%s)", x.Seq, x.By, x.Reason))
+		}
+		fmt.Fprintf(w, "journal: %d payloads erased: %s\n", n, strings.Join(by, ", "))
+	}
 	switch {
 	case trusted:
 		fmt.Fprintf(w, "journal: signed to its end with this node's key (%s)\n", keyFile)
