@@ -7,8 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
-	"strings"
 
 	"asamblea/store"
 	"asamblea/vault"
@@ -18,18 +16,7 @@ import (
 // commissions' record keys. It lives outside the database (by default beside
 // the SQLite file), so that a copy of the database alone reveals nothing.
 func recordsKeyFlag(fs *flag.FlagSet) *string {
-	return fs.String("records-key", os.Getenv("ASAMBLEA_RECORDS_KEY"), "file with the key that wraps the commissions' record keys; created if missing (default: records.key beside the SQLite file, or ./asamblea-data/records.key) (env ASAMBLEA_RECORDS_KEY)")
-}
-
-// recordsKeyPath is where the key file is when --records-key is not given.
-func recordsKeyPath(flagValue, dsn string) string {
-	if flagValue != "" {
-		return flagValue
-	}
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		return filepath.Join(filepath.Dir(DefaultDB), "records.key")
-	}
-	return filepath.Join(filepath.Dir(strings.TrimPrefix(dsn, "file:")), "records.key")
+	return fs.String("records-key", os.Getenv("ASAMBLEA_RECORDS_KEY"), "file with the key that wraps the commissions' record keys; created if missing, wrapped when a passphrase is given (default: records.key in --keys) (env ASAMBLEA_RECORDS_KEY)")
 }
 
 // useRecordsKey reads the records key file (plain or wrapped), creating it
