@@ -108,7 +108,9 @@ var rules = map[Action]rule{
 	EditBody:        facilitator,
 	Invite:          func(s Subject) bool { return facilitator(s) && s.Kind != bodies.Commission },
 	DecideRequests:  func(s Subject) bool { return facilitator(s) && s.Kind != bodies.Commission },
-	RequestToJoin:   func(s Subject) bool { return signedIn(s) && s.Role == bodies.None && s.Kind != bodies.Commission },
+	RequestToJoin: func(s Subject) bool {
+		return signedIn(s) && s.Role == bodies.None && s.Kind != bodies.Commission && s.Public
+	}, // a private body is joined by invitation: to outsiders it does not exist
 	ChangeRoles:     facilitator,
 	RemoveMember:    facilitator,
 	Leave:           member,

@@ -383,6 +383,13 @@ func TestPrivateBodyAndRequests(t *testing.T) {
 			t.Fatalf("private body listed publicly: %v", list)
 		}
 
+		// Asking to join a private body gets the answer an id never issued
+		// gets: it is joined by invitation. Requests are for public bodies.
+		_, err = db.RequestToJoin(ctx, juan.ID, b.ID, "Soy del barrio")
+		wantCode(t, err, errs.NotFound, "body.not_found")
+		_, err = db.RequestToJoin(ctx, juan.ID, 999999, "Soy del barrio")
+		wantCode(t, err, errs.NotFound, "body.not_found")
+		b = mustCommittee(t, db, rosa.ID, true)
 		r, err := db.RequestToJoin(ctx, juan.ID, b.ID, "Soy del barrio")
 		if err != nil {
 			t.Fatal(err)
@@ -390,7 +397,7 @@ func TestPrivateBodyAndRequests(t *testing.T) {
 		_, err = db.RequestToJoin(ctx, juan.ID, b.ID, "otra vez")
 		wantCode(t, err, errs.Conflict, "request.pending")
 		wantCode(t, db.DecideRequest(ctx, rosa.ID, b.ID, r.ID, false, ""), errs.Invalid, "error.required")
-		wantCode(t, db.DecideRequest(ctx, juan.ID, b.ID, r.ID, true, ""), errs.NotFound, "body.not_found")
+		wantCode(t, db.DecideRequest(ctx, juan.ID, b.ID, r.ID, true, ""), errs.Forbidden, "")
 		reqs, err := db.JoinRequests(ctx, rosa.ID, b.ID)
 		if err != nil || len(reqs) != 1 || reqs[0].Name != "Juan" {
 			t.Fatalf("requests = %v, %v", reqs, err)
