@@ -403,6 +403,7 @@ var authzMatrix = map[string]expect{
 	"POST /account/password":                               {roles: "LAAAAAAA"},
 	"GET /account/export":                                  {roles: "LAAAAAAA"},
 	"POST /account/delete":                                 {roles: "LAAAAAAA"},
+	"POST /account/journal/{seq}/erase":                    {roles: "LNNNNNNN"}, // seq 999999: not found for everyone
 	"GET /api/v1/me/export":                                {roles: "LAAAAAAA"},
 	"DELETE /api/v1/me":                                    {roles: "LAAAAAAA"},
 	"DELETE /api/v1/journal/{seq}/content":                 {roles: "LNNNNNNN"}, // seq 999999: not found for everyone

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -53,5 +54,33 @@ func TestExportAndDelete(t *testing.T) {
 	}
 	if p := web.get("/account"); p.status == http.StatusOK {
 		t.Fatal("the deleted account's page still opens")
+	}
+}
+
+// TestEraseMyWords: from the account page a member erases their own words
+// from the journal; the journal still verifies.
+func TestEraseMyWords(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	c.signup("Rosa")
+	res := c.post("/bodies/new", "/bodies", url.Values{"name": {"Comité de Lucha de Ilave"}, "sector": {"workers"}, "place": {"210101"}, "public": {"on"}, "description": {"Hablamos en la plaza de Ilave cada jueves"}})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("create body: %d %s", res.status, res.body)
+	}
+	page := c.get("/account")
+	if !strings.Contains(page.body, `<ul class="words"><li><small>`) || !strings.Contains(page.body, "Comité de Lucha de Ilave") {
+		t.Fatalf("the account page does not list the person's words:\n%s", page.body)
+	}
+	m := regexp.MustCompile(`action="(/account/journal/\d+/erase)"`).FindAllStringSubmatch(page.body, -1)
+	for _, x := range m {
+		if res := c.post("/account", x[1], url.Values{}); res.status != http.StatusSeeOther {
+			t.Fatalf("erase %s: %d %s", x[1], res.status, res.body)
+		}
+	}
+	if page := c.get("/account"); strings.Contains(page.body, `<ul class="words">`) || !strings.Contains(page.body, "No hay palabras tuyas") {
+		t.Fatal("the words are still listed after erasing")
+	}
+	if rep, err := e.db.CheckJournal(nil); err != nil || len(rep.Erased) != len(m) {
+		t.Fatalf("verify after erasing: %d erased, %v", len(rep.Erased), err)
 	}
 }

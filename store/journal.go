@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 
 	"asamblea/authz"
 	"asamblea/errs"
@@ -507,4 +508,73 @@ func (tx *Tx) sqliteSecureDelete() error {
 func (tx *Tx) erasableSeqs(where string, args ...any) ([]int64, error) {
 	return queryAll(tx, func(row scanner, seq *int64) error { return row.Scan(seq) },
 		`SELECT seq FROM journal WHERE `+where+` AND payload NOT LIKE '{"erased_by":%' AND kind <> '`+journal.KeyKind+`' AND kind <> '`+journal.ErasedKind+`' ORDER BY seq`, args...)
+}
+
+// OwnWords is one journal entry holding a person's words, which they may
+// erase.
+type OwnWords struct {
+	Seq     int64     `json:"seq"`
+	At      time.Time `json:"at"`
+	Kind    string    `json:"kind"`
+	Excerpt string    `json:"excerpt"`
+}
+
+// OwnWordsList lists, newest first, up to limit journal entries of user's
+// that hold their words and are not erased yet.
+func (db *DB) OwnWordsList(ctx context.Context, user int64, limit int) ([]OwnWords, error) {
+	var out []OwnWords
+	err := db.View(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(`SELECT seq, at, kind, payload FROM journal WHERE actor = ? AND payload NOT LIKE '{"erased_by":%' ORDER BY seq DESC`, user)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() && len(out) < limit {
+			var w OwnWords
+			var at int64
+			var payload string
+			if err := rows.Scan(&w.Seq, &at, &w.Kind, &payload); err != nil {
+				return err
+			}
+			if !erasable[w.Kind] {
+				continue
+			}
+			w.At, w.Excerpt = fromUS(at), excerpt(payload, 80)
+			out = append(out, w)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// excerpt is the longest string in a JSON payload, cut to n runes: what a
+// person recognises as their words.
+func excerpt(payload string, n int) string {
+	var v any
+	if json.Unmarshal([]byte(payload), &v) != nil {
+		return ""
+	}
+	best := ""
+	var walk func(any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case string:
+			if len(x) > len(best) {
+				best = x
+			}
+		case map[string]any:
+			for _, y := range x {
+				walk(y)
+			}
+		case []any:
+			for _, y := range x {
+				walk(y)
+			}
+		}
+	}
+	walk(v)
+	if r := []rune(best); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return best
 }

@@ -13,6 +13,7 @@ import (
 	"asamblea/errs"
 	"asamblea/httpauth"
 	"asamblea/i18n"
+	"asamblea/store"
 )
 
 type homeData struct {
@@ -129,6 +130,7 @@ type accountData struct {
 	// Migrated: a token made before scopes is still listed, so its owner
 	// is told it became read-only with a 30-day expiry.
 	Migrated bool
+	Words    []store.OwnWords // the person's words in the journal, which they may erase
 	now      time.Time
 }
 
@@ -148,6 +150,10 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, tok *acco
 		return
 	}
 	if d.Tokens, err = s.db.Tokens(r.Context(), id.User.ID); err != nil {
+		s.fail(w, r, err, "", nil)
+		return
+	}
+	if d.Words, err = s.db.OwnWordsList(r.Context(), id.User.ID, 20); err != nil {
 		s.fail(w, r, err, "", nil)
 		return
 	}
@@ -315,4 +321,20 @@ func (s *Server) deleteAccount(w http.ResponseWriter, r *http.Request) {
 	}
 	s.auth.SignOut(w, r) // the session is gone already; this clears the browser
 	redirect(w, r, "/?done=deleted")
+}
+
+// eraseWords erases the person's words from one journal entry.
+func (s *Server) eraseWords(w http.ResponseWriter, r *http.Request) {
+	if !s.form(w, r) {
+		return
+	}
+	seq, err := pathID(r, "seq")
+	if err == nil {
+		err = s.db.EraseContent(r.Context(), httpauth.From(r).UserID(), seq)
+	}
+	if err != nil {
+		s.renderAccount(w, r, nil, 0, err)
+		return
+	}
+	redirect(w, r, "/account?done=erased#words")
 }

@@ -246,6 +246,7 @@ func (s *Server) Routes() []httpauth.Route {
 		{Method: "POST", Pattern: "/account/tokens/{id}/revoke", Access: in, Handler: s.revokeToken},
 		{Method: "GET", Pattern: "/account/export", Access: in, Handler: s.exportAccount},
 		{Method: "POST", Pattern: "/account/delete", Access: in, Handler: s.deleteAccount},
+		{Method: "POST", Pattern: "/account/journal/{seq}/erase", Access: in, Handler: s.eraseWords},
 		{Method: "GET", Pattern: "/bodies", Access: pub, Handler: s.directory},
 		{Method: "GET", Pattern: "/bodies/new", Access: in, Handler: s.newBody},
 		{Method: "POST", Pattern: "/bodies", Access: in, Handler: s.createBody},
