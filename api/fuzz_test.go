@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"asamblea/bodies"
-	"asamblea/elections"
 	"asamblea/i18n"
 	"asamblea/incidents"
 	"asamblea/motions"
+	"asamblea/polls"
 )
 
 // fuzzAPI has what the decoders need (the catalogs for error messages) and
@@ -53,7 +53,7 @@ func FuzzInput(f *testing.F) {
 			var in motions.MeetingInput
 			ok = a.input(w, r, &in)
 		case 2:
-			var in elections.Input
+			var in polls.Input
 			ok = a.input(w, r, &in)
 		case 3:
 			var in bodies.Input

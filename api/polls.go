@@ -11,9 +11,9 @@ import (
 	"strconv"
 	"time"
 
-	"asamblea/elections"
 	"asamblea/errs"
 	"asamblea/httpauth"
+	"asamblea/polls"
 	"asamblea/store"
 )
 
@@ -65,7 +65,7 @@ func pollPath(id int64) string { return Prefix + "/polls/" + strconv.FormatInt(i
 
 // publicPolls lists public elections, newest first.
 func (a *API) publicPolls(w http.ResponseWriter, r *http.Request) {
-	list, err := a.db.PublicElections(r.Context())
+	list, err := a.db.PublicPolls(r.Context())
 	if err != nil {
 		a.Error(w, r, err)
 		return
@@ -77,7 +77,7 @@ func (a *API) publicPolls(w http.ResponseWriter, r *http.Request) {
 // its members see the internal ones too.
 func (a *API) pollsOf(w http.ResponseWriter, r *http.Request) {
 	a.change(w, r, http.StatusOK, func(body int64) (any, error) {
-		list, err := a.db.BodyElections(r.Context(), actor(r), body)
+		list, err := a.db.BodyPolls(r.Context(), actor(r), body)
 		return map[string]any{"polls": nonNil(list)}, err
 	})
 }
@@ -91,8 +91,8 @@ type calendarInput struct {
 	PublishBy          json.RawMessage `json:"publish_by"`
 }
 
-func (in calendarInput) calendar() (elections.Calendar, error) {
-	var c elections.Calendar
+func (in calendarInput) calendar() (polls.Calendar, error) {
+	var c polls.Calendar
 	for _, f := range []struct {
 		name string
 		raw  json.RawMessage
@@ -115,7 +115,7 @@ func (in calendarInput) calendar() (elections.Calendar, error) {
 // callPoll calls an election organised by a body (its facilitators).
 func (a *API) callPoll(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		elections.Input
+		polls.Input
 		// These shadow the calendar's own, so that a bad date names its field.
 		calendarInput
 	}
@@ -129,7 +129,7 @@ func (a *API) callPoll(w http.ResponseWriter, r *http.Request) {
 	}
 	in.Input.Calendar = c
 	a.change(w, r, http.StatusCreated, func(body int64) (any, error) {
-		e, err := a.db.CallElection(r.Context(), actor(r), body, in.Input)
+		e, err := a.db.CallPoll(r.Context(), actor(r), body, in.Input)
 		if err == nil {
 			w.Header().Set("Location", pollPath(e.ID))
 		}
@@ -141,14 +141,14 @@ func (a *API) callPoll(w http.ResponseWriter, r *http.Request) {
 // the ballot by number, then the withdrawn), the count so far on paper,
 // the latest result, its recalls and what the caller may do.
 type pollPage struct {
-	Election    elections.Election    `json:"election"`
-	Candidacies []elections.Candidacy `json:"candidacies"`
-	National    *elections.Area       `json:"national,omitempty"`
-	Departments []elections.Area      `json:"departments,omitempty"`
-	Result      *resultSummary        `json:"result,omitempty"`
-	Versions    int                   `json:"versions"`
-	Recalls     []elections.Recall    `json:"recalls"`
-	Viewer      pollViewer            `json:"viewer"`
+	Poll        polls.Poll        `json:"poll"`
+	Candidacies []polls.Candidacy `json:"candidacies"`
+	National    *polls.Area       `json:"national,omitempty"`
+	Departments []polls.Area      `json:"departments,omitempty"`
+	Result      *resultSummary    `json:"result,omitempty"`
+	Versions    int               `json:"versions"`
+	Recalls     []polls.Recall    `json:"recalls"`
+	Viewer      pollViewer        `json:"viewer"`
 }
 
 // pollViewer is what the caller may do in an election.
@@ -190,19 +190,19 @@ func inputsPath(id int64, version int) string {
 // getPoll answers with an election's page.
 func (a *API) getPoll(w http.ResponseWriter, r *http.Request) {
 	a.change(w, r, http.StatusOK, func(id int64) (any, error) {
-		p, err := a.db.ElectionPage(r.Context(), actor(r), id)
+		p, err := a.db.PollPage(r.Context(), actor(r), id)
 		if err != nil {
 			return nil, err
 		}
 		out := pollPage{
-			Election:    p.Election,
+			Poll:        p.Poll,
 			Candidacies: ballotOrder(p.Candidacies),
 			Versions:    p.Versions,
 			Recalls:     nonNil(p.Recalls),
 			Viewer: pollViewer{Manage: p.Manage, Enter: p.Enter, Register: p.Register, CanVote: p.CanVote, Voted: p.Voted,
 				TakePart: p.TakePart, RecallVoter: p.RecallVoter},
 		}
-		if p.Election.Scope.Paper() {
+		if p.Poll.Scope.Paper() {
 			nat := p.National
 			a.nameArea(&nat)
 			out.National = &nat
@@ -216,7 +216,7 @@ func (a *API) getPoll(w http.ResponseWriter, r *http.Request) {
 			for i := range out.Candidacies {
 				c := &out.Candidacies[i]
 				c.Votes = 0
-				if c.Status == elections.Registered {
+				if c.Status == polls.Registered {
 					if k < len(nat.Sheet.Votes) {
 						c.Votes = nat.Sheet.Votes[k]
 					}
@@ -235,10 +235,10 @@ func (a *API) getPoll(w http.ResponseWriter, r *http.Request) {
 
 // ballotOrder puts the candidacies on the ballot first, by number, then
 // the withdrawn ones.
-func ballotOrder(cs []elections.Candidacy) []elections.Candidacy {
+func ballotOrder(cs []polls.Candidacy) []polls.Candidacy {
 	cs = nonNil(cs)
-	slices.SortStableFunc(cs, func(x, y elections.Candidacy) int {
-		xw, yw := x.Status != elections.Registered, y.Status != elections.Registered
+	slices.SortStableFunc(cs, func(x, y polls.Candidacy) int {
+		xw, yw := x.Status != polls.Registered, y.Status != polls.Registered
 		switch {
 		case xw != yw && xw:
 			return 1
@@ -257,7 +257,7 @@ func ballotOrder(cs []elections.Candidacy) []elections.Candidacy {
 
 // nameArea names an area from the places table: the country, a
 // department, a district.
-func (a *API) nameArea(ar *elections.Area) {
+func (a *API) nameArea(ar *polls.Area) {
 	switch len(ar.Code) {
 	case 0:
 		ar.Name = "Perú"
@@ -308,7 +308,7 @@ func (a *API) advancePoll(w http.ResponseWriter, r *http.Request) {
 // registerCandidacy registers a list, or a single candidate, while
 // registration is open.
 func (a *API) registerCandidacy(w http.ResponseWriter, r *http.Request) {
-	var in elections.CandidacyInput
+	var in polls.CandidacyInput
 	if !a.input(w, r, &in) {
 		return
 	}
@@ -338,7 +338,7 @@ const stationsBodyMax = 1 << 20
 // them or, when one is refused, none.
 func (a *API) addStations(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		Stations []elections.StationInput `json:"stations"`
+		Stations []polls.StationInput `json:"stations"`
 	}
 	if !a.inputMax(w, r, &in, stationsBodyMax) {
 		return
@@ -352,7 +352,7 @@ func (a *API) addStations(w http.ResponseWriter, r *http.Request) {
 // stationStatus reads ?status= of a list of stations: a station status, or
 // "flagged" for both kinds of flag.
 func stationStatus(s string) (string, error) {
-	if s == "" || s == "flagged" || slices.Contains(elections.StationStatuses, s) {
+	if s == "" || s == "flagged" || slices.Contains(polls.StationStatuses, s) {
 		return s, nil
 	}
 	return "", errs.Field("status", "voting.choice.unknown", s)
@@ -427,7 +427,7 @@ func (a *API) pollStation(w http.ResponseWriter, r *http.Request) {
 func (a *API) enterSheet(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Contest int64 `json:"contest"`
-		elections.Sheet
+		polls.Sheet
 	}
 	if !a.input(w, r, &in) {
 		return
@@ -489,12 +489,12 @@ func (a *API) pollAreas(w http.ResponseWriter, r *http.Request) {
 // castPollBallot casts an online ballot, once, and answers with the
 // voter's receipt code.
 func (a *API) castPollBallot(w http.ResponseWriter, r *http.Request) {
-	var in elections.Ballot
+	var in polls.Ballot
 	if !a.input(w, r, &in) {
 		return
 	}
 	a.change(w, r, http.StatusCreated, func(id int64) (any, error) {
-		code, err := a.db.CastBallot(r.Context(), actor(r), id, in)
+		code, err := a.db.CastPollBallot(r.Context(), actor(r), id, in)
 		return map[string]string{"receipt": code}, err
 	})
 }
@@ -516,7 +516,7 @@ func (a *API) pollReceipts(w http.ResponseWriter, r *http.Request) {
 			limit = 500
 		}
 		if raw, ok := q["code"]; ok && len(raw) > 0 {
-			code := elections.CleanReceipt(raw[0])
+			code := polls.CleanReceipt(raw[0])
 			var cs []string
 			if code != "" {
 				if cs, err = a.db.Receipts(r.Context(), actor(r), id, "", code, 1); err != nil {
@@ -530,7 +530,7 @@ func (a *API) pollReceipts(w http.ResponseWriter, r *http.Request) {
 			return map[string]any{"receipts": nonNil(cs), "found": len(cs) > 0}, nil
 		}
 		after := q.Get("after")
-		if c := elections.CleanReceipt(after); c != "" {
+		if c := polls.CleanReceipt(after); c != "" {
 			after = c
 		}
 		cs, err := a.db.Receipts(r.Context(), actor(r), id, after, "", int(limit))
@@ -600,7 +600,7 @@ func (a *API) pollResultInputs(w http.ResponseWriter, r *http.Request) {
 	}
 	res := rs[0]
 	ctype, ext := "text/plain; charset=utf-8", "blt"
-	if res.Report != nil && elections.IsListMethod(res.Report.Method) {
+	if res.Report != nil && polls.IsListMethod(res.Report.Method) {
 		ctype, ext = "text/csv; charset=utf-8", "csv"
 	}
 	h := w.Header()
@@ -620,11 +620,11 @@ func (a *API) pollRepresentatives(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		var out []elections.Candidacy
+		var out []polls.Candidacy
 		for _, c := range ballotOrder(cs) {
-			var seated []elections.Candidate
+			var seated []polls.Candidate
 			for _, p := range c.Candidates {
-				if p.Status != elections.Standing {
+				if p.Status != polls.Standing {
 					seated = append(seated, p)
 				}
 			}
@@ -657,9 +657,9 @@ func (a *API) openPollRecall(w http.ResponseWriter, r *http.Request) {
 
 // recallPage is a recall with its election and what the caller may do.
 type recallPage struct {
-	Recall   elections.Recall   `json:"recall"`
-	Election elections.Election `json:"election"`
-	Viewer   struct {
+	Recall polls.Recall `json:"recall"`
+	Poll   polls.Poll   `json:"poll"`
+	Viewer struct {
 		Signed  bool `json:"signed"`
 		CanSign bool `json:"can_sign"`
 		CanVote bool `json:"can_vote"` // online
@@ -672,11 +672,11 @@ type recallPage struct {
 // getPollRecall answers with a recall's page.
 func (a *API) getPollRecall(w http.ResponseWriter, r *http.Request) {
 	a.change(w, r, http.StatusOK, func(id int64) (any, error) {
-		p, err := a.db.RecallPage(r.Context(), actor(r), id)
+		p, err := a.db.PollRecallPage(r.Context(), actor(r), id)
 		if err != nil {
 			return nil, err
 		}
-		out := recallPage{Recall: p.Recall, Election: p.Election}
+		out := recallPage{Recall: p.Recall, Poll: p.Poll}
 		v := &out.Viewer
 		v.Signed, v.CanSign, v.CanVote, v.Voted, v.Manage, v.Enter = p.Signed, p.CanSign, p.CanVote, p.Voted, p.Manage, p.Enter
 		return out, nil
@@ -690,7 +690,7 @@ func (a *API) signPollRecall(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.change(w, r, http.StatusCreated, func(id int64) (any, error) {
-		rc, err := a.db.SignRecall(r.Context(), actor(r), id)
+		rc, err := a.db.SignPollRecall(r.Context(), actor(r), id)
 		return rc, err
 	})
 }
@@ -709,7 +709,7 @@ func (a *API) voteInPollRecall(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.change(w, r, 0, func(id int64) (any, error) {
-		return nil, a.db.VoteInRecall(r.Context(), actor(r), id, *in.Yes)
+		return nil, a.db.VotePollRecall(r.Context(), actor(r), id, *in.Yes)
 	})
 }
 
@@ -719,7 +719,7 @@ func (a *API) closePollRecall(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.change(w, r, http.StatusOK, func(id int64) (any, error) {
-		rc, err := a.db.CloseRecall(r.Context(), actor(r), id)
+		rc, err := a.db.ClosePollRecall(r.Context(), actor(r), id)
 		return rc, err
 	})
 }

@@ -57,10 +57,10 @@ const (
 	PostNeed      Action = "need.post"      // post or cancel the body's needs and offers
 	Pledge        Action = "need.pledge"    // pledge the body's offer to a need, confirm what arrived
 
-	ManageElection   Action = "election.manage" // call an election in the body's name, set its calendar and stations, publish, annul a sheet
-	ViewElection     Action = "election.view"   // see the body's internal elections
+	ManagePoll       Action = "poll.manage"     // call an election in the body's name, set its calendar and stations, publish, annul a sheet
+	ViewPoll         Action = "poll.view"       // see the body's internal elections
 	EnterSheet       Action = "election.sheet"  // enter a polling station's tally sheet for an election the body organises
-	VoteElection     Action = "election.vote"   // vote in the body's internal election, register, sign a recall petition
+	VotePoll         Action = "poll.vote"       // vote in the body's internal election, register, sign a recall petition
 	TakePartPublicly Action = "election.public" // register a candidacy or sign a recall petition in a public election
 
 	CreateCommission  Action = "commission.create"  // set up a commission of the body
@@ -148,10 +148,10 @@ var rules = map[Action]rule{
 	PostNeed:      secretary,
 	Pledge:        secretary,
 
-	ManageElection:   facilitator,
-	ViewElection:     func(s Subject) bool { return member(s) || voter(s) },
+	ManagePoll:       facilitator,
+	ViewPoll:         func(s Subject) bool { return member(s) || voter(s) },
 	EnterSheet:       member,
-	VoteElection:     voter,
+	VotePoll:         voter,
 	TakePartPublicly: signedIn,
 
 	// A commission's members are chosen by the body above it, not by

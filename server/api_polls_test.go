@@ -8,23 +8,23 @@ import (
 	"testing"
 	"time"
 
-	"asamblea/elections"
+	"asamblea/polls"
 	"asamblea/tally"
 )
 
 // pollPageOut is an election's page as the API answers it.
 type pollPageOut struct {
-	Election    elections.Election    `json:"election"`
-	Candidacies []elections.Candidacy `json:"candidacies"`
-	National    *elections.Area       `json:"national"`
-	Departments []elections.Area      `json:"departments"`
+	Poll        polls.Poll        `json:"poll"`
+	Candidacies []polls.Candidacy `json:"candidacies"`
+	National    *polls.Area       `json:"national"`
+	Departments []polls.Area      `json:"departments"`
 	Result      *struct {
 		Version int            `json:"version"`
 		Seats   map[string]int `json:"seats"`
 		Inputs  string         `json:"inputs"`
 	} `json:"result"`
-	Versions int                `json:"versions"`
-	Recalls  []elections.Recall `json:"recalls"`
+	Versions int            `json:"versions"`
+	Recalls  []polls.Recall `json:"recalls"`
 	Viewer   struct {
 		Manage, Enter, Register, Voted bool
 		CanVote                        bool `json:"can_vote"`
@@ -42,8 +42,8 @@ type pollResultOut struct {
 }
 
 type areasOut struct {
-	Total elections.Area   `json:"total"`
-	Areas []elections.Area `json:"areas"`
+	Total polls.Area   `json:"total"`
+	Areas []polls.Area `json:"areas"`
 }
 
 // pollDates is a calendar starting in an hour, in RFC 3339.
@@ -113,16 +113,16 @@ func TestAPIPollPaper(t *testing.T) {
 		})
 	}
 	juan.refused(403, "No tienes permiso", "POST", bp, call())
-	var list struct{ Polls []elections.Election }
+	var list struct{ Polls []polls.Poll }
 	e.client().must(200, "GET", "/polls", nil, &list)
 	if len(list.Polls) != 0 {
 		t.Fatalf("refused calls left elections: %+v", list.Polls)
 	}
 
-	var poll elections.Election
+	var poll polls.Poll
 	res := rosa.must(201, "POST", bp, call(), &poll)
 	pp := "/polls/" + itoa(poll.ID)
-	if res.header.Get("Location") != "/api/v1"+pp || poll.Phase != elections.Registration || poll.Seats != 20 || !poll.Parity || poll.RecallShare != "0.1" {
+	if res.header.Get("Location") != "/api/v1"+pp || poll.Phase != polls.Registration || poll.Seats != 20 || !poll.Parity || poll.RecallShare != "0.1" {
 		t.Fatalf("called: %s %+v", res.header.Get("Location"), poll)
 	}
 	rosa.refused(422, `"field":"voting_closes"`, "PUT", pp+"/calendar", map[string]any{"voting_closes": "ayer"})
@@ -155,10 +155,10 @@ func TestAPIPollPaper(t *testing.T) {
 	e.client().refused(401, "", "POST", cp, broken)
 	var withdrawn int64
 	for _, l := range lists {
-		var c elections.Candidacy
+		var c polls.Candidacy
 		l.by.must(201, "POST", cp, map[string]any{"name": l.name, "organisation": l.org, "sector": "workers",
 			"candidates": alternating(l.name, 10, l.first)}, &c)
-		if len(c.Candidates) != 10 || c.Status != elections.Registered || c.Candidates[0].Gender != l.first {
+		if len(c.Candidates) != 10 || c.Status != polls.Registered || c.Candidates[0].Gender != l.first {
 			t.Fatalf("candidacy %s: %+v", l.name, c)
 		}
 		if l.name == "Lista de Prueba" {
@@ -184,7 +184,7 @@ func TestAPIPollPaper(t *testing.T) {
 	rosa.refused(422, `"field":"stations.electorate"`, "POST", sp, map[string]any{"stations": []map[string]any{{"code": "1", "place": "150101", "electorate": "mucho"}}})
 	juan.refused(403, "No tienes permiso", "POST", sp, map[string]any{"stations": stations})
 	var page struct {
-		Stations []elections.Station `json:"stations"`
+		Stations []polls.Station `json:"stations"`
 	}
 	e.client().must(200, "GET", sp, nil, &page)
 	if len(page.Stations) != 0 {
@@ -197,7 +197,7 @@ func TestAPIPollPaper(t *testing.T) {
 	}
 	rosa.refused(422, "ya estaba declarada", "POST", sp, map[string]any{"stations": stations[:1]})
 	e.client().must(200, "GET", sp+"?place=21", nil, &page)
-	if len(page.Stations) != 3 || page.Stations[0].Code != "000004" || page.Stations[0].Status != elections.Awaiting {
+	if len(page.Stations) != 3 || page.Stations[0].Code != "000004" || page.Stations[0].Status != polls.Awaiting {
 		t.Fatalf("stations of Puno: %+v", page.Stations)
 	}
 	e.client().refused(422, `"field":"status"`, "GET", sp+"?status=perdida", nil)
@@ -205,8 +205,8 @@ func TestAPIPollPaper(t *testing.T) {
 	ids := map[string]int64{}
 	for after := ""; ; {
 		var p struct {
-			Stations []elections.Station `json:"stations"`
-			Next     string              `json:"next_after"`
+			Stations []polls.Station `json:"stations"`
+			Next     string          `json:"next_after"`
 		}
 		e.client().must(200, "GET", sp+"?limit=4&after="+after, nil, &p)
 		for _, s := range p.Stations {
@@ -225,7 +225,7 @@ func TestAPIPollPaper(t *testing.T) {
 	var pg pollPageOut
 	e.client().must(200, "GET", pp, nil, &pg)
 	if len(pg.Candidacies) != 6 || pg.Candidacies[2].Name != "Mujeres en Lucha" || pg.Candidacies[2].Number != 3 ||
-		pg.Candidacies[5].Status != elections.Withdrawn || pg.Election.Stations != 10 || pg.Election.Electorate != 3000 ||
+		pg.Candidacies[5].Status != polls.Withdrawn || pg.Poll.Stations != 10 || pg.Poll.Electorate != 3000 ||
 		len(pg.Departments) != 4 || pg.Departments[0].Name != "Arequipa" || pg.Viewer.Manage {
 		t.Fatalf("page before the vote: %+v", pg)
 	}
@@ -235,12 +235,12 @@ func TestAPIPollPaper(t *testing.T) {
 		return map[string]any{"votes": votes, "blank": 10, "null": 5}
 	}
 	rosa.must(200, "POST", pp+"/advance", nil, &poll)
-	if poll.Phase != elections.Campaign {
+	if poll.Phase != polls.Campaign {
 		t.Fatalf("advanced: %+v", poll)
 	}
 	juan.refused(409, "No se pueden ingresar actas", "POST", station(1)+"/sheets", sheet(80, 60, 50, 30, 20))
 	rosa.must(200, "POST", pp+"/advance", nil, &poll)
-	if poll.Phase != elections.Voting {
+	if poll.Phase != polls.Voting {
 		t.Fatalf("advanced: %+v", poll)
 	}
 	juan.refused(422, `"field":"votes"`, "POST", station(1)+"/sheets", sheet(80, 60, 50, 30))
@@ -254,16 +254,16 @@ func TestAPIPollPaper(t *testing.T) {
 		for k := range v {
 			want[k] += v[k]
 		}
-		var s elections.Station
+		var s polls.Station
 		juan.must(201, "POST", station(i)+"/sheets", sheet(v...), &s)
-		if s.Status != elections.FirstEntered || s.Sheet != nil {
+		if s.Status != polls.FirstEntered || s.Sheet != nil {
 			t.Fatalf("first entry of %d: %+v", i, s)
 		}
 		if i == 2 {
 			juan.refused(409, "la segunda digitación debe hacerla otra persona", "POST", station(i)+"/sheets", sheet(v...))
 		}
 		ana.must(201, "POST", station(i)+"/sheets", sheet(v...), &s)
-		if s.Status != elections.CountedSheet || s.Sheet == nil || s.Sheet.Votes[0] != v[0] {
+		if s.Status != polls.CountedSheet || s.Sheet == nil || s.Sheet.Votes[0] != v[0] {
 			t.Fatalf("second entry of %d: %+v", i, s)
 		}
 		if i == 3 {
@@ -288,10 +288,10 @@ func TestAPIPollPaper(t *testing.T) {
 	for k, v := range []int64{70, 70, 40, 30, 20} {
 		want[k] += v
 	}
-	var s elections.Station
+	var s polls.Station
 	juan.must(201, "POST", station(9)+"/sheets", good, nil)
 	ana.must(201, "POST", station(9)+"/sheets", typo, &s)
-	if s.Status != elections.Mismatch {
+	if s.Status != polls.Mismatch {
 		t.Fatalf("mismatch: %+v", s)
 	}
 	e.client().must(200, "GET", sp+"?status=flagged", nil, &page)
@@ -303,13 +303,13 @@ func TestAPIPollPaper(t *testing.T) {
 	if len(s.Entries) != 2 || s.Entries[0].UserName != "Juan" || s.Entries[1].Sheet.Votes[4] != 2 {
 		t.Fatalf("entries: %+v", s)
 	}
-	var pub elections.Station
+	var pub polls.Station
 	e.client().must(200, "GET", station(9), nil, &pub)
-	if len(pub.Entries) != 0 || pub.Status != elections.Mismatch {
+	if len(pub.Entries) != 0 || pub.Status != polls.Mismatch {
 		t.Fatalf("the public's station: %+v", pub)
 	}
 	pedro.must(201, "POST", station(9)+"/sheets", good, &s)
-	if s.Status != elections.CountedSheet || s.Sheet.Votes[4] != 20 {
+	if s.Status != polls.CountedSheet || s.Sheet.Votes[4] != 20 {
 		t.Fatalf("resolved: %+v", s)
 	}
 
@@ -317,13 +317,13 @@ func TestAPIPollPaper(t *testing.T) {
 	over := sheet(200, 60, 50, 30, 20)
 	juan.must(201, "POST", station(10)+"/sheets", over, nil)
 	ana.must(201, "POST", station(10)+"/sheets", over, &s)
-	if s.Status != elections.OverElectorate {
+	if s.Status != polls.OverElectorate {
 		t.Fatalf("over the electorate: %+v", s)
 	}
 	juan.refused(403, "No tienes permiso", "POST", station(10)+"/annulment", map[string]any{"reason": "Más votos que electores"})
 	rosa.refused(422, `"field":"reason"`, "POST", station(10)+"/annulment", map[string]any{"reason": "x"})
 	rosa.must(200, "POST", station(10)+"/annulment", map[string]any{"reason": "Acta con 375 votos en una mesa de 300 electores"}, &s)
-	if s.Status != elections.Annulled || s.Note == "" {
+	if s.Status != polls.Annulled || s.Note == "" {
 		t.Fatalf("annulled: %+v", s)
 	}
 	rosa.refused(409, "ya fue anulada", "POST", station(10)+"/annulment", map[string]any{"reason": "Otra vez"})
@@ -331,7 +331,7 @@ func TestAPIPollPaper(t *testing.T) {
 	// Not before the vote closes; then the result.
 	rosa.refused(409, "cuando cierra la votación", "POST", pp+"/results", map[string]any{})
 	rosa.must(200, "POST", pp+"/advance", nil, &poll)
-	if poll.Phase != elections.Count || poll.Counted != 10 || poll.Flagged != 0 {
+	if poll.Phase != polls.Count || poll.Counted != 10 || poll.Flagged != 0 {
 		t.Fatalf("closed: %+v", poll)
 	}
 	juan.refused(403, "No tienes permiso", "POST", pp+"/results", nil)
@@ -346,11 +346,11 @@ func TestAPIPollPaper(t *testing.T) {
 	}
 	e.client().must(200, "GET", pp, nil, &pg)
 	for i, c := range pg.Candidacies[:5] {
-		if c.Votes != want[i] || c.Seats != r1.Report.Seats[elections.ListLabel(c)] {
+		if c.Votes != want[i] || c.Seats != r1.Report.Seats[polls.ListLabel(c)] {
 			t.Fatalf("list %d: %d votes %d seats, want %d and %v", i+1, c.Votes, c.Seats, want[i], r1.Report.Seats)
 		}
 	}
-	if pg.Election.Phase != elections.Published || pg.Result == nil || pg.Result.Version != 1 || pg.National.Counted != 10 {
+	if pg.Poll.Phase != polls.Published || pg.Result == nil || pg.Result.Version != 1 || pg.National.Counted != 10 {
 		t.Fatalf("published page: %+v", pg)
 	}
 
@@ -383,7 +383,7 @@ func TestAPIPollPaper(t *testing.T) {
 	}
 
 	// A recall: the first of the first list.
-	var reps struct{ Candidacies []elections.Candidacy }
+	var reps struct{ Candidacies []polls.Candidacy }
 	e.client().must(200, "GET", pp+"/representatives", nil, &reps)
 	seated := 0
 	for _, c := range reps.Candidacies {
@@ -395,19 +395,19 @@ func TestAPIPollPaper(t *testing.T) {
 	}
 	recalled := first.Candidates[0]
 	carla.refused(422, `"field":"reason"`, "POST", "/poll-candidates/"+itoa(recalled.ID)+"/recalls", map[string]any{"reason": ""})
-	var rc elections.Recall
+	var rc polls.Recall
 	res = carla.must(201, "POST", "/poll-candidates/"+itoa(recalled.ID)+"/recalls", map[string]any{"reason": "Votó contra el mandato de las bases"}, &rc)
 	rp := "/poll-recalls/" + itoa(rc.ID)
-	if res.header.Get("Location") != "/api/v1"+rp || rc.Status != elections.Collecting || rc.Needed != 3 || rc.Signatures != 1 {
+	if res.header.Get("Location") != "/api/v1"+rp || rc.Status != polls.Collecting || rc.Needed != 3 || rc.Signatures != 1 {
 		t.Fatalf("petition: %+v", rc)
 	}
 	diego.must(201, "POST", rp+"/signatures", nil, &rc)
 	diego.refused(409, "Ya firmaste", "POST", rp+"/signatures", nil)
-	if rc.Status != elections.Collecting || rc.Signatures != 2 {
+	if rc.Status != polls.Collecting || rc.Signatures != 2 {
 		t.Fatalf("two signatures: %+v", rc)
 	}
 	intrusa.must(201, "POST", rp+"/signatures", nil, &rc)
-	if rc.Status != elections.RecallVote || rc.VotingCloses == nil {
+	if rc.Status != polls.RecallVote || rc.VotingCloses == nil {
 		t.Fatalf("the vote opens: %+v", rc)
 	}
 	// The same stations vote on it, entered twice.
@@ -418,7 +418,7 @@ func TestAPIPollPaper(t *testing.T) {
 			rosa.refused(409, "Faltan 6 actas", "POST", rp+"/close", nil)
 		}
 		ana.must(201, "POST", station(i)+"/sheets", v, &s)
-		if s.Status != elections.CountedSheet {
+		if s.Status != polls.CountedSheet {
 			t.Fatalf("recall sheet %d: %+v", i, s)
 		}
 	}
@@ -429,20 +429,20 @@ func TestAPIPollPaper(t *testing.T) {
 	}
 	juan.refused(403, "No tienes permiso", "POST", rp+"/close", nil)
 	rosa.must(200, "POST", rp+"/close", nil, &rc)
-	if rc.Status != elections.RecallPass || rc.Yes != 1500 || rc.No != 1000 || rc.ReplacementID == 0 {
+	if rc.Status != polls.RecallPass || rc.Yes != 1500 || rc.No != 1000 || rc.ReplacementID == 0 {
 		t.Fatalf("closed: %+v", rc)
 	}
 	var rpg struct {
-		Recall elections.Recall `json:"recall"`
+		Recall polls.Recall `json:"recall"`
 	}
 	e.client().must(200, "GET", rp, nil, &rpg)
-	if rpg.Recall.Status != elections.RecallPass || rpg.Recall.Replacement == "" {
+	if rpg.Recall.Status != polls.RecallPass || rpg.Recall.Replacement == "" {
 		t.Fatalf("recall page: %+v", rpg)
 	}
 
 	// The next woman on the same list takes the seat.
 	e.client().must(200, "GET", pp+"/representatives", nil, &reps)
-	var gone, next *elections.Candidate
+	var gone, next *polls.Candidate
 	for _, c := range reps.Candidacies {
 		for i, p := range c.Candidates {
 			if p.ID == recalled.ID {
@@ -453,7 +453,7 @@ func TestAPIPollPaper(t *testing.T) {
 			}
 		}
 	}
-	if gone == nil || gone.Status != elections.Recalled || next == nil || next.Status != elections.Elected || next.Replaces != recalled.ID ||
+	if gone == nil || gone.Status != polls.Recalled || next == nil || next.Status != polls.Elected || next.Replaces != recalled.ID ||
 		next.CandidacyID != recalled.CandidacyID || next.Gender != recalled.Gender || next.Position <= first.Candidates[len(first.Candidates)-1].Position {
 		t.Fatalf("after the recall: gone %+v next %+v", gone, next)
 	}
@@ -473,7 +473,7 @@ func TestAPIPollOnline(t *testing.T) {
 	intrusa.apiAccount("Intrusa")
 	c := apiCommittee(t, rosa, "Comité de Lucha de Juliaca", "211101", juan, ana)
 
-	var poll elections.Election
+	var poll polls.Poll
 	rosa.must(201, "POST", "/bodies/"+itoa(c)+"/polls", pollDates(map[string]any{"title": "Junta directiva 2026", "scope": "body", "seats": 2, "method": "stv"}), &poll)
 	pp := "/polls/" + itoa(poll.ID)
 	for _, who := range []struct {
@@ -487,7 +487,7 @@ func TestAPIPollOnline(t *testing.T) {
 	intrusa.refused(404, "No existe esa elección", "POST", pp+"/candidacies", map[string]any{"organisation": "Nadie",
 		"candidates": []map[string]string{{"name": "Intrusa", "gender": "F"}}})
 	e.client().refused(404, "No existe esa elección", "GET", pp+"/receipts", nil)
-	var list struct{ Polls []elections.Election }
+	var list struct{ Polls []polls.Poll }
 	e.client().must(200, "GET", "/polls", nil, &list)
 	if len(list.Polls) != 0 {
 		t.Fatalf("a committee's election is public: %+v", list.Polls)
@@ -505,7 +505,7 @@ func TestAPIPollOnline(t *testing.T) {
 	rosa.must(200, "POST", pp+"/advance", nil, nil)
 	juan.refused(409, "La votación no está abierta", "POST", pp+"/ballots", map[string]any{"ranking": []int{2, 1}})
 	rosa.must(200, "POST", pp+"/advance", nil, &poll)
-	if poll.Phase != elections.Voting || poll.Electorate != 3 {
+	if poll.Phase != polls.Voting || poll.Electorate != 3 {
 		t.Fatalf("voting: %+v", poll)
 	}
 	var pg pollPageOut
@@ -525,7 +525,7 @@ func TestAPIPollOnline(t *testing.T) {
 	juan.refused(409, "Ya votaste", "POST", pp+"/ballots", map[string]any{"ranking": []int{1}})
 	intrusa.refused(404, "No existe esa elección", "POST", pp+"/ballots", map[string]any{"ranking": []int{1}})
 	juan.must(200, "GET", pp, nil, &pg)
-	if pg.Viewer.CanVote || !pg.Viewer.Voted || pg.Election.Voters != 1 {
+	if pg.Viewer.CanVote || !pg.Viewer.Voted || pg.Poll.Voters != 1 {
 		t.Fatalf("page after voting: %+v", pg)
 	}
 
@@ -561,7 +561,7 @@ func TestAPIPollOnline(t *testing.T) {
 	if res.status != 200 || !strings.HasPrefix(res.header.Get("Content-Type"), "text/plain") || !strings.HasPrefix(res.body, "3 2\n") {
 		t.Fatalf("BLT: %d %s\n%s", res.status, res.header.Get("Content-Type"), res.body)
 	}
-	var reps struct{ Candidacies []elections.Candidacy }
+	var reps struct{ Candidacies []polls.Candidacy }
 	juan.must(200, "GET", pp+"/representatives", nil, &reps)
 	if len(reps.Candidacies) != 2 {
 		t.Fatalf("representatives: %+v", reps)

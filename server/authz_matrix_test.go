@@ -23,10 +23,10 @@ import (
 	"asamblea/actions"
 	"asamblea/bodies"
 	"asamblea/delegates"
-	"asamblea/elections"
 	"asamblea/federation"
 	"asamblea/incidents"
 	"asamblea/motions"
+	"asamblea/polls"
 	"asamblea/server"
 	"asamblea/store"
 	"asamblea/vault"
@@ -761,16 +761,16 @@ func buildMatrixWorld(t *testing.T) *matrixWorld {
 	// A public election of C counted on paper, published, with a recall
 	// petition against the elected candidate.
 	now := time.Now()
-	poll, err := db.CallElection(ctx, fac.ID, c.ID, elections.Input{Title: "Consejo regional", Scope: elections.PublicScope, Seats: 1, Method: "dhondt",
+	poll, err := db.CallPoll(ctx, fac.ID, c.ID, polls.Input{Title: "Consejo regional", Scope: polls.PublicScope, Seats: 1, Method: "dhondt",
 		Threshold: "5", RecallShare: "0.1",
-		Calendar: elections.Calendar{RegistrationCloses: now.Add(time.Hour), VotingOpens: now.Add(2 * time.Hour), VotingCloses: now.Add(3 * time.Hour)}})
+		Calendar: polls.Calendar{RegistrationCloses: now.Add(time.Hour), VotingOpens: now.Add(2 * time.Hour), VotingCloses: now.Add(3 * time.Hour)}})
 	check("poll", err)
 	id("poll", poll.ID)
-	cand, err := db.RegisterCandidacy(ctx, oth.ID, poll.ID, elections.CandidacyInput{Name: "Frente", Organisation: "Frente", Sector: "workers",
-		Candidates: []elections.CandidateInput{{Name: "Candidata Uno", Gender: "F"}}})
+	cand, err := db.RegisterCandidacy(ctx, oth.ID, poll.ID, polls.CandidacyInput{Name: "Frente", Organisation: "Frente", Sector: "workers",
+		Candidates: []polls.CandidateInput{{Name: "Candidata Uno", Gender: "F"}}})
 	check("candidacy", err)
 	id("candidacy", cand.ID)
-	_, err = db.AddStations(ctx, fac.ID, poll.ID, []elections.StationInput{{Code: "000001", Place: "210101", Electorate: 30}}, anyPlace)
+	_, err = db.AddStations(ctx, fac.ID, poll.ID, []polls.StationInput{{Code: "000001", Place: "210101", Electorate: 30}}, anyPlace)
 	check("station", err)
 	for range 2 {
 		_, err = db.Advance(ctx, fac.ID, poll.ID)
@@ -782,7 +782,7 @@ func buildMatrixWorld(t *testing.T) *matrixWorld {
 	}
 	id("station", ss[0].ID)
 	for _, u := range []accounts.User{mem, sec} {
-		_, err = db.EnterSheet(ctx, u.ID, ss[0].ID, 0, elections.Sheet{Votes: []int64{20}, Blank: 1})
+		_, err = db.EnterSheet(ctx, u.ID, ss[0].ID, 0, polls.Sheet{Votes: []int64{20}, Blank: 1})
 		check("sheet", err)
 	}
 	_, err = db.Advance(ctx, fac.ID, poll.ID)

@@ -22,8 +22,8 @@ import (
 	"time"
 
 	"asamblea/accounts"
-	"asamblea/elections"
 	"asamblea/places"
+	"asamblea/polls"
 	"asamblea/server"
 	"asamblea/store"
 )
@@ -64,19 +64,19 @@ func BenchmarkNationalCount(b *testing.B) {
 		}
 		org, clerkA, clerkB := loaded[0].Facilitator, loaded[0].Facilitator+1, loaded[0].Facilitator+2
 		now := time.Now()
-		e, err := db.CallElection(ctx, org, loaded[0].Body, elections.Input{Title: "Asamblea Constituyente", Scope: elections.PublicScope, Seats: seats,
-			Method: "dhondt", Threshold: "5", Parity: true, Calendar: elections.Calendar{RegistrationCloses: now.Add(time.Hour),
+		e, err := db.CallPoll(ctx, org, loaded[0].Body, polls.Input{Title: "Asamblea Constituyente", Scope: polls.PublicScope, Seats: seats,
+			Method: "dhondt", Threshold: "5", Parity: true, Calendar: polls.Calendar{RegistrationCloses: now.Add(time.Hour),
 				VotingOpens: now.Add(2 * time.Hour), VotingCloses: now.Add(3 * time.Hour)}})
 		if err != nil {
 			b.Fatal(err)
 		}
 		for l := range lists {
-			var cs []elections.CandidateInput
+			var cs []polls.CandidateInput
 			for i := range seats {
 				g := []string{"F", "M"}[(i+l)%2]
-				cs = append(cs, elections.CandidateInput{Name: fmt.Sprintf("Candidatura %d-%d", l+1, i+1), Gender: g})
+				cs = append(cs, polls.CandidateInput{Name: fmt.Sprintf("Candidatura %d-%d", l+1, i+1), Gender: g})
 			}
-			if _, err := db.RegisterCandidacy(ctx, org, e.ID, elections.CandidacyInput{Name: fmt.Sprintf("Lista %d", l+1),
+			if _, err := db.RegisterCandidacy(ctx, org, e.ID, polls.CandidacyInput{Name: fmt.Sprintf("Lista %d", l+1),
 				Organisation: fmt.Sprintf("Organización %d", l+1), Candidates: cs}); err != nil {
 				b.Fatal(err)
 			}
@@ -91,14 +91,14 @@ func BenchmarkNationalCount(b *testing.B) {
 				}
 			}
 		}
-		in := make([]elections.StationInput, stations)
+		in := make([]polls.StationInput, stations)
 		sizes := make([]int64, stations)
 		for i := range in {
 			sizes[i] = electorate / int64(stations)
 			if int64(i) < electorate%int64(stations) {
 				sizes[i]++
 			}
-			in[i] = elections.StationInput{Code: fmt.Sprintf("%06d", i+1), Place: codes[i%len(codes)], Electorate: sizes[i]}
+			in[i] = polls.StationInput{Code: fmt.Sprintf("%06d", i+1), Place: codes[i%len(codes)], Electorate: sizes[i]}
 		}
 		for start := 0; start < len(in); start += store.StationsMaxPerCall {
 			if _, err := db.AddStations(ctx, org, e.ID, in[start:min(start+store.StationsMaxPerCall, len(in))], places.Peru().Valid); err != nil {
@@ -198,9 +198,9 @@ func BenchmarkNationalCount(b *testing.B) {
 		b.ReportMetric(float64(all[len(all)/2].Microseconds())/1000, "entry-p50-ms")
 		b.ReportMetric(float64(all[len(all)*99/100].Microseconds())/1000, "entry-p99-ms")
 		b.ReportMetric(float64(published.Milliseconds()), "publish-ms")
-		p, err := db.ElectionPage(ctx, 0, e.ID)
-		if err != nil || p.Election.Counted != stations || p.National.Electorate != electorate {
-			b.Fatalf("counted %d of %d, electorate %d: %v", p.Election.Counted, stations, p.National.Electorate, err)
+		p, err := db.PollPage(ctx, 0, e.ID)
+		if err != nil || p.Poll.Counted != stations || p.National.Electorate != electorate {
+			b.Fatalf("counted %d of %d, electorate %d: %v", p.Poll.Counted, stations, p.National.Electorate, err)
 		}
 		srv.Close()
 		b.StartTimer()
@@ -209,9 +209,9 @@ func BenchmarkNationalCount(b *testing.B) {
 
 // benchSheet draws a station's figures: a turnout of 70–90%, votes spread
 // unevenly over the lists, a few blank and null ballots.
-func benchSheet(r *rand.Rand, electorate int64, lists int) elections.Sheet {
+func benchSheet(r *rand.Rand, electorate int64, lists int) polls.Sheet {
 	voters := electorate * int64(70+r.IntN(21)) / 100
-	s := elections.Sheet{Votes: make([]int64, lists), Blank: voters / 50, Null: voters / 40}
+	s := polls.Sheet{Votes: make([]int64, lists), Blank: voters / 50, Null: voters / 40}
 	left := voters - s.Blank - s.Null
 	for i := range lists - 1 {
 		v := left * int64(r.IntN(40)) / 100

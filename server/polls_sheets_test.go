@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"asamblea/elections"
 	"asamblea/i18n"
+	"asamblea/polls"
 	"asamblea/store"
 )
 
@@ -21,14 +21,14 @@ func sheetElection(t *testing.T, e *env, rosa, body int64) int64 {
 	t.Helper()
 	ctx := context.Background()
 	now := time.Now()
-	el, err := e.db.CallElection(ctx, rosa, body, elections.Input{Title: "Asamblea Constituyente", Scope: elections.PublicScope, Seats: 2, Method: "dhondt",
-		RecallShare: "10", Calendar: elections.Calendar{RegistrationCloses: now.Add(time.Hour), VotingOpens: now.Add(2 * time.Hour), VotingCloses: now.Add(3 * time.Hour)}})
+	el, err := e.db.CallPoll(ctx, rosa, body, polls.Input{Title: "Asamblea Constituyente", Scope: polls.PublicScope, Seats: 2, Method: "dhondt",
+		RecallShare: "10", Calendar: polls.Calendar{RegistrationCloses: now.Add(time.Hour), VotingOpens: now.Add(2 * time.Hour), VotingCloses: now.Add(3 * time.Hour)}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, l := range []elections.CandidacyInput{
-		{Name: "Frente Obrero", Organisation: "CGTP", Candidates: []elections.CandidateInput{{Name: "Rosa Quispe", Gender: "F"}, {Name: "Juan Mamani", Gender: "M"}}},
-		{Name: "Confederación Campesina", Organisation: "CCP", Candidates: []elections.CandidateInput{{Name: "Pedro Condori", Gender: "M"}}},
+	for _, l := range []polls.CandidacyInput{
+		{Name: "Frente Obrero", Organisation: "CGTP", Candidates: []polls.CandidateInput{{Name: "Rosa Quispe", Gender: "F"}, {Name: "Juan Mamani", Gender: "M"}}},
+		{Name: "Confederación Campesina", Organisation: "CCP", Candidates: []polls.CandidateInput{{Name: "Pedro Condori", Gender: "M"}}},
 	} {
 		if _, err := e.db.RegisterCandidacy(ctx, rosa, el.ID, l); err != nil {
 			t.Fatal(err)
@@ -192,7 +192,7 @@ func TestRecallPages(t *testing.T) {
 	rosaID, juanID, anaID := meetingUser(t, e, "Rosa"), meetingUser(t, e, "Juan"), meetingUser(t, e, "Ana")
 	id := sheetElection(t, e, rosaID, bid)
 	poll := "/polls/" + strconv.FormatInt(id, 10)
-	if _, err := e.db.AddStations(ctx, rosaID, id, []elections.StationInput{{Code: "A1", Place: "211101", Electorate: 10}, {Code: "A2", Place: "080101", Electorate: 10}}, func(string) bool { return true }); err != nil {
+	if _, err := e.db.AddStations(ctx, rosaID, id, []polls.StationInput{{Code: "A1", Place: "211101", Electorate: 10}, {Code: "A2", Place: "080101", Electorate: 10}}, func(string) bool { return true }); err != nil {
 		t.Fatal(err)
 	}
 	for range 2 {
@@ -206,7 +206,7 @@ func TestRecallPages(t *testing.T) {
 	}
 	for _, s := range ss {
 		for _, u := range []int64{juanID, anaID} {
-			if _, err := e.db.EnterSheet(ctx, u, s.ID, 0, elections.Sheet{Votes: []int64{5, 3}, Blank: 1, Null: 1}); err != nil {
+			if _, err := e.db.EnterSheet(ctx, u, s.ID, 0, polls.Sheet{Votes: []int64{5, 3}, Blank: 1, Null: 1}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -224,7 +224,7 @@ func TestRecallPages(t *testing.T) {
 	var seated int64
 	for _, l := range reps {
 		for _, c := range l.Candidates {
-			if c.Name == "Rosa Quispe" && c.Status == elections.Elected {
+			if c.Name == "Rosa Quispe" && c.Status == polls.Elected {
 				seated = c.ID
 			}
 		}
@@ -281,13 +281,13 @@ func TestRecallPages(t *testing.T) {
 func TestSheetCatalogKeys(t *testing.T) {
 	cat := i18n.MustLoad()
 	var keys []string
-	for _, s := range elections.StationStatuses {
+	for _, s := range polls.StationStatuses {
 		keys = append(keys, "sheets.status."+s, "sheets.help."+s)
 	}
-	for _, o := range elections.RecallOptions {
+	for _, o := range polls.RecallOptions {
 		keys = append(keys, "sheets.option."+o)
 	}
-	for _, s := range []string{elections.Collecting, elections.RecallVote, elections.RecallPass, elections.RecallFail} {
+	for _, s := range []string{polls.Collecting, polls.RecallVote, polls.RecallPass, polls.RecallFail} {
 		keys = append(keys, "recall_page.status."+s)
 	}
 	for _, f := range []string{"sheets_entered", "sheets_counted", "sheets_mismatch", "sheets_over", "sheets_annulled", "recall_page_signed", "recall_page_voting", "recall_page_voted", "recall_page_closed"} {

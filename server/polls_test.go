@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"asamblea/elections"
+	"asamblea/polls"
 	"asamblea/store"
 	"asamblea/tally"
 )
@@ -234,7 +234,7 @@ func TestPollPages(t *testing.T) {
 	moHas(t, anon, "/polls", "Asamblea Constituyente Popular")
 	pid := poID(t, public)
 	moLight(t, rosa, public+"/candidacies/new")
-	if _, err := e.db.AddStations(context.Background(), 1, pid, []elections.StationInput{
+	if _, err := e.db.AddStations(context.Background(), 1, pid, []polls.StationInput{
 		{Code: "000101", Place: "211101", Electorate: 300}, {Code: "000102", Place: "211101", Electorate: 300}, {Code: "000201", Place: "150101", Electorate: 250},
 	}, func(string) bool { return true }); err != nil {
 		t.Fatal(err)
@@ -249,7 +249,7 @@ func TestPollPages(t *testing.T) {
 	}
 	for _, user := range []int64{1, 2} {
 		for i, votes := range [][]int64{{120, 80}, {90, 100}} {
-			if _, err := e.db.EnterSheet(context.Background(), user, stations[i].ID, 0, elections.Sheet{Votes: votes, Blank: 3, Null: 2}); err != nil {
+			if _, err := e.db.EnterSheet(context.Background(), user, stations[i].ID, 0, polls.Sheet{Votes: votes, Blank: 3, Null: 2}); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -12,12 +12,12 @@ import (
 	"time"
 
 	"asamblea/bodies"
-	"asamblea/elections"
 	"asamblea/errs"
 	"asamblea/httpauth"
 	"asamblea/i18n"
 	"asamblea/motions"
 	"asamblea/places"
+	"asamblea/polls"
 	"asamblea/store"
 	"asamblea/tally"
 )
@@ -65,19 +65,19 @@ func pollPath(id int64) string { return "/polls/" + strconv.FormatInt(id, 10) }
 // --- lists of elections ---
 
 type pollListData struct {
-	Body      bodies.Body // zero on the public list
-	Elections []elections.Election
-	CanCall   bool
+	Body    bodies.Body // zero on the public list
+	Polls   []polls.Poll
+	CanCall bool
 }
 
 // publicPolls lists the public elections, newest first.
 func (s *Server) publicPolls(w http.ResponseWriter, r *http.Request) {
-	es, err := s.db.PublicElections(r.Context())
+	es, err := s.db.PublicPolls(r.Context())
 	if err != nil {
 		s.fail(w, r, err, "", nil)
 		return
 	}
-	s.render(w, r, http.StatusOK, "polls", s.page(r, "polls.public.title", pollListData{Elections: es}))
+	s.render(w, r, http.StatusOK, "polls", s.page(r, "polls.public.title", pollListData{Polls: es}))
 }
 
 // bodyPolls lists the elections a body organises.
@@ -92,7 +92,7 @@ func (s *Server) bodyPolls(w http.ResponseWriter, r *http.Request) {
 	var role bodies.Role
 	d.Body, role, err = s.db.Body(r.Context(), viewer, id)
 	if err == nil {
-		d.Elections, err = s.db.BodyElections(r.Context(), viewer, id)
+		d.Polls, err = s.db.BodyPolls(r.Context(), viewer, id)
 	}
 	if err != nil {
 		s.fail(w, r, err, "", nil)
@@ -108,7 +108,7 @@ func (s *Server) bodyPolls(w http.ResponseWriter, r *http.Request) {
 
 type pollFormData struct {
 	Body    bodies.Body
-	Scopes  []elections.Scope
+	Scopes  []polls.Scope
 	Methods []string
 }
 
@@ -126,7 +126,7 @@ func (s *Server) pollFormBody(r *http.Request) (bodies.Body, error) {
 }
 
 func (s *Server) pollForm(r *http.Request, b bodies.Body, f url.Values) *Page {
-	p := s.page(r, "polls.new.title", pollFormData{Body: b, Scopes: elections.Scopes, Methods: elections.Methods})
+	p := s.page(r, "polls.new.title", pollFormData{Body: b, Scopes: polls.Scopes, Methods: polls.Methods})
 	p.Form = f
 	return p
 }
@@ -140,11 +140,11 @@ func (s *Server) newPoll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	day := time.Now().In(store.Lima).Truncate(time.Hour).Add(time.Hour)
-	f := url.Values{"scope": {string(elections.BodyScope)}, "method": {string(tally.DHondt)}, "seats": {"5"}, "recall_share": {"10"},
+	f := url.Values{"scope": {string(polls.BodyScope)}, "method": {string(tally.DHondt)}, "seats": {"5"}, "recall_share": {"10"},
 		"registration_closes": {day.AddDate(0, 0, 7).Format(datetimeLocal)}, "voting_opens": {day.AddDate(0, 0, 14).Format(datetimeLocal)},
 		"voting_closes": {day.AddDate(0, 0, 15).Format(datetimeLocal)}, "publish_by": {day.AddDate(0, 0, 18).Format(datetimeLocal)}}
 	if b.Kind == bodies.Assembly {
-		f.Set("scope", string(elections.AssemblyScope))
+		f.Set("scope", string(polls.AssemblyScope))
 	}
 	s.render(w, r, http.StatusOK, "poll_form", s.pollForm(r, b, f))
 }
@@ -161,9 +161,9 @@ func (s *Server) callPoll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in, err := readPollForm(r.PostForm)
-	var e elections.Election
+	var e polls.Poll
 	if err == nil {
-		e, err = s.db.CallElection(r.Context(), httpauth.From(r).UserID(), b.ID, in)
+		e, err = s.db.CallPoll(r.Context(), httpauth.From(r).UserID(), b.ID, in)
 	}
 	if err != nil {
 		shown := url.Values{}
@@ -181,12 +181,12 @@ func (s *Server) callPoll(w http.ResponseWriter, r *http.Request) {
 
 // readPollForm reads the call form; its own errors are about what it
 // cannot read (a number, a date), the rest the service checks.
-func readPollForm(f url.Values) (elections.Input, error) {
-	in := elections.Input{Title: f.Get("title"), Description: f.Get("description"), Scope: elections.Scope(f.Get("scope")),
+func readPollForm(f url.Values) (polls.Input, error) {
+	in := polls.Input{Title: f.Get("title"), Description: f.Get("description"), Scope: polls.Scope(f.Get("scope")),
 		Method: f.Get("method"), Threshold: f.Get("threshold"), Parity: f.Get("parity") != "", RecallShare: f.Get("recall_share")}
 	n, err := strconv.Atoi(strings.TrimSpace(f.Get("seats")))
 	if err != nil {
-		return in, errs.Field("seats", "poll.seats.range", elections.SeatsMax)
+		return in, errs.Field("seats", "poll.seats.range", polls.SeatsMax)
 	}
 	in.Seats = n
 	for _, d := range []struct {
@@ -207,15 +207,15 @@ func readPollForm(f url.Values) (elections.Input, error) {
 // --- an election's page ---
 
 type pollData struct {
-	store.ElectionPage
+	store.PollPage
 	Text      template.HTML
 	Lists     bool // seats go to lists (otherwise to single candidates)
 	Paper     bool // counted from tally sheets
 	Steps     []pollStep
 	Advance   string // the advance button's label, "" when there is none
 	Rows      []pollListRow
-	Withdrawn []elections.Candidacy
-	Ballot    []elections.Candidacy // what the ballot offers, in order
+	Withdrawn []polls.Candidacy
+	Ballot    []polls.Candidacy // what the ballot offers, in order
 	Viewer    int64
 	// Paper count so far.
 	Progress    string
@@ -230,7 +230,7 @@ type pollData struct {
 
 // pollStep is one phase of the calendar.
 type pollStep struct {
-	Phase   elections.Phase
+	Phase   polls.Phase
 	When    string
 	Current bool
 	Past    bool
@@ -238,7 +238,7 @@ type pollStep struct {
 
 // pollListRow is a candidacy with the candidates the page shows.
 type pollListRow struct {
-	elections.Candidacy
+	polls.Candidacy
 	Shown       []pollCandidate
 	More        int
 	CanWithdraw bool
@@ -247,7 +247,7 @@ type pollListRow struct {
 // pollCandidate is a candidate with who replaced them, or whom they
 // replaced.
 type pollCandidate struct {
-	elections.Candidate
+	polls.Candidate
 	ReplacedBy string
 	Replaces   string
 }
@@ -282,17 +282,17 @@ func permille(n int) string { return fmt.Sprintf("%d.%d", n/10, n%10) }
 // in full.
 func (s *Server) pollView(r *http.Request, id, list int64) (*Page, *pollData, error) {
 	viewer := httpauth.From(r).UserID()
-	ep, err := s.db.ElectionPage(r.Context(), viewer, id)
+	ep, err := s.db.PollPage(r.Context(), viewer, id)
 	if err != nil {
 		return nil, nil, err
 	}
 	p := s.page(r, "", nil)
-	e := ep.Election
-	d := &pollData{ElectionPage: ep, Text: motions.Format(e.Description), Lists: e.Lists(), Paper: e.Scope.Paper(), Viewer: viewer}
+	e := ep.Poll
+	d := &pollData{PollPage: ep, Text: motions.Format(e.Description), Lists: e.Lists(), Paper: e.Scope.Paper(), Viewer: viewer}
 	d.Steps = pollSteps(p.L, e)
 	if ep.Manage {
-		d.Advance = map[elections.Phase]string{elections.Registration: "polls.advance.registration",
-			elections.Campaign: "polls.advance.campaign", elections.Voting: "polls.advance.voting"}[e.Phase]
+		d.Advance = map[polls.Phase]string{polls.Registration: "polls.advance.registration",
+			polls.Campaign: "polls.advance.campaign", polls.Voting: "polls.advance.voting"}[e.Phase]
 	}
 	names := map[int64]string{}
 	for _, c := range ep.Candidacies {
@@ -308,17 +308,17 @@ func (s *Server) pollView(r *http.Request, id, list int64) (*Page, *pollData, er
 			}
 		}
 	}
-	candidate := func(x elections.Candidate) pollCandidate {
+	candidate := func(x polls.Candidate) pollCandidate {
 		return pollCandidate{Candidate: x, ReplacedBy: replacedBy[x.ID], Replaces: names[x.Replaces]}
 	}
 	recalling := map[int64]bool{}
 	for _, rc := range ep.Recalls {
-		if rc.Status == elections.Collecting || rc.Status == elections.RecallVote {
+		if rc.Status == polls.Collecting || rc.Status == polls.RecallVote {
 			recalling[rc.CandidateID] = true
 		}
 	}
 	for _, c := range ep.Candidacies {
-		if c.Status != elections.Registered {
+		if c.Status != polls.Registered {
 			d.Withdrawn = append(d.Withdrawn, c)
 			continue
 		}
@@ -330,14 +330,14 @@ func (s *Server) pollView(r *http.Request, id, list int64) (*Page, *pollData, er
 			}
 		}
 		d.Ballot = append(d.Ballot, c)
-		row := pollListRow{Candidacy: c, CanWithdraw: e.Phase == elections.Registration && viewer != 0 && (ep.Manage || c.RegisteredBy == viewer)}
+		row := pollListRow{Candidacy: c, CanWithdraw: e.Phase == polls.Registration && viewer != 0 && (ep.Manage || c.RegisteredBy == viewer)}
 		for j, x := range c.Candidates {
-			if j < pollListShown || list == c.ID || x.Status != elections.Standing || x.Replaces != 0 {
+			if j < pollListShown || list == c.ID || x.Status != polls.Standing || x.Replaces != 0 {
 				row.Shown = append(row.Shown, candidate(x))
 			}
-			if x.Status == elections.Elected || x.Status == elections.Recalled {
-				d.Reps = append(d.Reps, pollRepRow{pollCandidate: candidate(x), List: elections.ListLabel(c),
-					Recallable: ep.TakePart && x.Status == elections.Elected && !recalling[x.ID]})
+			if x.Status == polls.Elected || x.Status == polls.Recalled {
+				d.Reps = append(d.Reps, pollRepRow{pollCandidate: candidate(x), List: polls.ListLabel(c),
+					Recallable: ep.TakePart && x.Status == polls.Elected && !recalling[x.ID]})
 			}
 		}
 		row.More = len(c.Candidates) - len(row.Shown)
@@ -345,7 +345,7 @@ func (s *Server) pollView(r *http.Request, id, list int64) (*Page, *pollData, er
 	}
 	label := func(i int) string {
 		if i >= 0 && i < len(d.Ballot) {
-			return elections.ListLabel(d.Ballot[i])
+			return polls.ListLabel(d.Ballot[i])
 		}
 		return p.L.T("polls.leader.none")
 	}
@@ -401,21 +401,21 @@ func pollSeats(rep *tally.Report) ([]pollSeatRow, []string) {
 }
 
 // pollSteps is the calendar in words, the current phase marked.
-func pollSteps(l *i18n.Localizer, e elections.Election) []pollStep {
+func pollSteps(l *i18n.Localizer, e polls.Poll) []pollStep {
 	published := ""
 	if e.PublishedAt != nil {
 		published = l.DateTime(*e.PublishedAt)
 	}
-	when := map[elections.Phase]string{
-		elections.Registration: l.T("polls.calendar.registration", l.DateTime(e.RegistrationCloses)),
-		elections.Campaign:     l.T("polls.calendar.campaign", l.DateTime(e.VotingOpens)),
-		elections.Voting:       l.T("polls.calendar.voting", l.DateTime(e.VotingOpens), l.DateTime(e.VotingCloses)),
-		elections.Count:        l.T("polls.calendar.count", l.DateTime(e.PublishBy)),
-		elections.Published:    published,
+	when := map[polls.Phase]string{
+		polls.Registration: l.T("polls.calendar.registration", l.DateTime(e.RegistrationCloses)),
+		polls.Campaign:     l.T("polls.calendar.campaign", l.DateTime(e.VotingOpens)),
+		polls.Voting:       l.T("polls.calendar.voting", l.DateTime(e.VotingOpens), l.DateTime(e.VotingCloses)),
+		polls.Count:        l.T("polls.calendar.count", l.DateTime(e.PublishBy)),
+		polls.Published:    published,
 	}
-	now := slices.Index(elections.Phases, e.Phase)
+	now := slices.Index(polls.Phases, e.Phase)
 	var steps []pollStep
-	for i, ph := range elections.Phases {
+	for i, ph := range polls.Phases {
 		steps = append(steps, pollStep{Phase: ph, When: when[ph], Current: i == now, Past: i < now})
 	}
 	return steps
@@ -520,7 +520,7 @@ func (s *Server) openPollRecall(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, err := pathID(r, "id")
-	var rc elections.Recall
+	var rc polls.Recall
 	if err == nil {
 		rc, err = s.db.OpenPetition(r.Context(), httpauth.From(r).UserID(), id, r.PostForm.Get("reason"))
 	}
@@ -538,15 +538,15 @@ func (s *Server) openPollRecall(w http.ResponseWriter, r *http.Request) {
 // --- voting ---
 
 type pollReceiptData struct {
-	Election elections.Election
-	Code     string
+	Poll polls.Poll
+	Code string
 }
 
 // readBallot reads the ballot form: a list's number ("list", 0 for
 // blank), or for candidate elections a preference number per candidacy
 // ("rank-N" for candidacy N), which it orders.
-func readBallot(f url.Values, lists bool, options int) (elections.Ballot, error) {
-	var b elections.Ballot
+func readBallot(f url.Values, lists bool, options int) (polls.Ballot, error) {
+	var b polls.Ballot
 	if lists {
 		v := f.Get("list")
 		if v == "" {
@@ -586,16 +586,16 @@ func readBallot(f url.Values, lists bool, options int) (elections.Ballot, error)
 
 // pollFromPath loads the election named by the path's {id} as the viewer
 // sees it, or renders the error and reports false.
-func (s *Server) pollFromPath(w http.ResponseWriter, r *http.Request) (store.ElectionPage, bool) {
+func (s *Server) pollFromPath(w http.ResponseWriter, r *http.Request) (store.PollPage, bool) {
 	id, err := pathID(r, "id")
 	if err == nil {
-		var ep store.ElectionPage
-		if ep, err = s.db.ElectionPage(r.Context(), httpauth.From(r).UserID(), id); err == nil {
+		var ep store.PollPage
+		if ep, err = s.db.PollPage(r.Context(), httpauth.From(r).UserID(), id); err == nil {
 			return ep, true
 		}
 	}
 	s.fail(w, r, err, "", nil)
-	return store.ElectionPage{}, false
+	return store.PollPage{}, false
 }
 
 // castPollBallot casts an online ballot and shows the receipt code, once:
@@ -608,33 +608,33 @@ func (s *Server) castPollBallot(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id, actor := ep.Election.ID, httpauth.From(r).UserID()
+	id, actor := ep.Poll.ID, httpauth.From(r).UserID()
 	options := 0
 	for _, c := range ep.Candidacies {
-		if c.Status == elections.Registered {
+		if c.Status == polls.Registered {
 			options++
 		}
 	}
-	b, err := readBallot(r.PostForm, ep.Election.Lists(), options)
+	b, err := readBallot(r.PostForm, ep.Poll.Lists(), options)
 	var code string
 	if err == nil {
-		code, err = s.db.CastBallot(r.Context(), actor, id, b)
+		code, err = s.db.CastPollBallot(r.Context(), actor, id, b)
 	}
 	if err != nil {
 		s.pollRefused(w, r, id, err)
 		return
 	}
-	p := s.page(r, "polls.receipt.title", pollReceiptData{Election: ep.Election, Code: code})
+	p := s.page(r, "polls.receipt.title", pollReceiptData{Poll: ep.Poll, Code: code})
 	s.render(w, r, http.StatusOK, "poll_receipt", p)
 }
 
 type pollReceiptsData struct {
-	Election elections.Election
-	Code     string // the code looked up, cleaned
-	Asked    bool
-	Found    bool
-	Codes    []string
-	Next     string
+	Poll  polls.Poll
+	Code  string // the code looked up, cleaned
+	Asked bool
+	Found bool
+	Codes []string
+	Next  string
 }
 
 // pollReceipts is the published list of receipt codes, with a look-up.
@@ -643,16 +643,16 @@ func (s *Server) pollReceipts(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id, viewer := ep.Election.ID, httpauth.From(r).UserID()
+	id, viewer := ep.Poll.ID, httpauth.From(r).UserID()
 	q := r.URL.Query()
-	d := pollReceiptsData{Election: ep.Election}
+	d := pollReceiptsData{Poll: ep.Poll}
 	p := s.page(r, "", &d)
-	p.Title = p.L.T("polls.receipts.title", ep.Election.Title)
+	p.Title = p.L.T("polls.receipts.title", ep.Poll.Title)
 	status := http.StatusOK
 	if raw := strings.TrimSpace(q.Get("code")); raw != "" {
 		p.Form.Set("code", raw)
 		d.Asked = true
-		if d.Code = elections.CleanReceipt(raw); d.Code == "" {
+		if d.Code = polls.CleanReceipt(raw); d.Code == "" {
 			p.Error = p.L.T("polls.receipts.bad")
 			p.Errors["code"] = p.Error
 			status = http.StatusUnprocessableEntity
@@ -665,7 +665,7 @@ func (s *Server) pollReceipts(w http.ResponseWriter, r *http.Request) {
 			d.Found = len(found) > 0
 		}
 	}
-	after := elections.CleanReceipt(q.Get("after"))
+	after := polls.CleanReceipt(q.Get("after"))
 	codes, err := s.db.Receipts(r.Context(), viewer, id, after, "", pollReceiptPage+1)
 	if err != nil {
 		s.fail(w, r, err, "", nil)
@@ -682,12 +682,12 @@ func (s *Server) pollReceipts(w http.ResponseWriter, r *http.Request) {
 // --- registering a candidacy ---
 
 type candidacyFormData struct {
-	Election elections.Election
-	Lists    bool
-	Sectors  []bodies.Sector
-	Genders  []string
-	Rows     []candidacyRow
-	More     bool // the form may offer more rows
+	Poll    polls.Poll
+	Lists   bool
+	Sectors []bodies.Sector
+	Genders []string
+	Rows    []candidacyRow
+	More    bool // the form may offer more rows
 }
 
 // candidacyRow is one candidate's line of the form.
@@ -696,8 +696,8 @@ type candidacyRow struct {
 	Name, Gender string
 }
 
-func (s *Server) candidacyForm(r *http.Request, e elections.Election, f url.Values, rows int) *Page {
-	d := candidacyFormData{Election: e, Lists: e.Lists(), Sectors: bodies.Sectors, Genders: elections.Genders}
+func (s *Server) candidacyForm(r *http.Request, e polls.Poll, f url.Values, rows int) *Page {
+	d := candidacyFormData{Poll: e, Lists: e.Lists(), Sectors: bodies.Sectors, Genders: polls.Genders}
 	if !d.Lists {
 		rows = 1
 	}
@@ -727,10 +727,10 @@ func (s *Server) newCandidacy(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, "", nil)
 		return
 	}
-	ep, err := s.db.ElectionPage(r.Context(), httpauth.From(r).UserID(), id)
+	ep, err := s.db.PollPage(r.Context(), httpauth.From(r).UserID(), id)
 	if err == nil && !ep.Register {
 		err = errs.New(errs.Conflict, "poll.registration.closed")
-		if ep.Election.Phase == elections.Registration {
+		if ep.Poll.Phase == polls.Registration {
 			err = errs.New(errs.Forbidden, "error.forbidden")
 		}
 	}
@@ -738,7 +738,7 @@ func (s *Server) newCandidacy(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, "", nil)
 		return
 	}
-	s.render(w, r, http.StatusOK, "poll_candidacy", s.candidacyForm(r, ep.Election, url.Values{"sector": {"other"}}, pollRowsFirst))
+	s.render(w, r, http.StatusOK, "poll_candidacy", s.candidacyForm(r, ep.Poll, url.Values{"sector": {"other"}}, pollRowsFirst))
 }
 
 // registerCandidacy registers a list; "more" asks for more rows instead.
@@ -750,16 +750,16 @@ func (s *Server) registerCandidacy(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id, actor := ep.Election.ID, httpauth.From(r).UserID()
+	id, actor := ep.Poll.ID, httpauth.From(r).UserID()
 	f := r.PostForm
 	if f.Get("more") != "" {
-		s.render(w, r, http.StatusOK, "poll_candidacy", s.candidacyForm(r, ep.Election, f, len(f["cand_name"])+pollRowsMore))
+		s.render(w, r, http.StatusOK, "poll_candidacy", s.candidacyForm(r, ep.Poll, f, len(f["cand_name"])+pollRowsMore))
 		return
 	}
-	in := elections.CandidacyInput{Name: f.Get("name"), Organisation: f.Get("organisation"), Sector: bodies.Sector(f.Get("sector"))}
+	in := polls.CandidacyInput{Name: f.Get("name"), Organisation: f.Get("organisation"), Sector: bodies.Sector(f.Get("sector"))}
 	genders := f["cand_gender"]
 	for i, n := range f["cand_name"] {
-		c := elections.CandidateInput{Name: n}
+		c := polls.CandidateInput{Name: n}
 		if i < len(genders) {
 			c.Gender = genders[i]
 		}
@@ -767,7 +767,7 @@ func (s *Server) registerCandidacy(w http.ResponseWriter, r *http.Request) {
 	}
 	c, err := s.db.RegisterCandidacy(r.Context(), actor, id, in)
 	if err != nil {
-		s.fail(w, r, err, "poll_candidacy", s.candidacyForm(r, ep.Election, f, len(f["cand_name"])))
+		s.fail(w, r, err, "poll_candidacy", s.candidacyForm(r, ep.Poll, f, len(f["cand_name"])))
 		return
 	}
 	redirect(w, r, pollPath(id)+"?done=polls_registered#list-"+strconv.FormatInt(c.ID, 10))
@@ -776,7 +776,7 @@ func (s *Server) registerCandidacy(w http.ResponseWriter, r *http.Request) {
 // --- results ---
 
 type pollResultsData struct {
-	Election elections.Election
+	Poll     polls.Poll
 	Versions []store.Result // newest first
 	Shown    store.Result   // the version shown in full
 	Lists    bool
@@ -832,7 +832,7 @@ func (s *Server) pollResults(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	viewer := httpauth.From(r).UserID()
-	ep, err := s.db.ElectionPage(r.Context(), viewer, id)
+	ep, err := s.db.PollPage(r.Context(), viewer, id)
 	var rs []store.Result
 	if err == nil {
 		rs, err = s.db.Results(r.Context(), viewer, id, 0)
@@ -842,7 +842,7 @@ func (s *Server) pollResults(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := s.page(r, "", nil)
-	d := pollResultsData{Election: ep.Election, Versions: rs, Shown: rs[0], Lists: ep.Election.Lists()}
+	d := pollResultsData{Poll: ep.Poll, Versions: rs, Shown: rs[0], Lists: ep.Poll.Lists()}
 	if v, err := strconv.Atoi(r.URL.Query().Get("version")); err == nil {
 		for _, x := range rs {
 			if x.Version == v {
@@ -886,7 +886,7 @@ func (s *Server) pollResults(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	p.Data = d
-	p.Title = p.L.T("polls.results.title", ep.Election.Title)
+	p.Title = p.L.T("polls.results.title", ep.Poll.Title)
 	s.render(w, r, http.StatusOK, "poll_results", p)
 }
 
@@ -917,7 +917,7 @@ func (s *Server) resultInputs(w http.ResponseWriter, r *http.Request) {
 	}
 	name := fmt.Sprintf("poll-%s-v%d", r.PathValue("id"), res.Version)
 	h := w.Header()
-	if res.Report != nil && elections.IsListMethod(res.Report.Method) {
+	if res.Report != nil && polls.IsListMethod(res.Report.Method) {
 		h.Set("Content-Type", "text/csv; charset=utf-8")
 		name += ".csv"
 	} else {

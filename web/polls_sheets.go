@@ -8,11 +8,11 @@ import (
 	"strconv"
 	"strings"
 
-	"asamblea/elections"
 	"asamblea/errs"
 	"asamblea/httpauth"
 	"asamblea/i18n"
 	"asamblea/places"
+	"asamblea/polls"
 	"asamblea/store"
 )
 
@@ -93,13 +93,13 @@ func (s *Server) sheetPost(w http.ResponseWriter, r *http.Request, do func(http.
 // sheetContestView is a paper election and one of its contests: the election
 // itself (0) or the vote of one of its recalls.
 type sheetContestView struct {
-	Election elections.Election
-	Contest  int64
-	Recall   *elections.Recall // the recall whose vote the contest is
-	Options  []string          // the sheet's options, named, in ballot order
-	Open     bool              // sheets may be entered now
-	Manage   bool              // the viewer organises the election
-	Enter    bool              // the viewer may enter sheets
+	Poll    polls.Poll
+	Contest int64
+	Recall  *polls.Recall // the recall whose vote the contest is
+	Options []string      // the sheet's options, named, in ballot order
+	Open    bool          // sheets may be entered now
+	Manage  bool          // the viewer organises the election
+	Enter   bool          // the viewer may enter sheets
 }
 
 // Query is the contest as a link carries it: "" or "?contest=N".
@@ -111,7 +111,7 @@ func (c sheetContestView) Query() string {
 }
 
 // Base is the election's address.
-func (c sheetContestView) Base() string { return "/polls/" + strconv.FormatInt(c.Election.ID, 10) }
+func (c sheetContestView) Base() string { return "/polls/" + strconv.FormatInt(c.Poll.ID, 10) }
 
 // link is an address under the election with the contest and more
 // parameters.
@@ -145,32 +145,32 @@ func readSheetContest(v string) (int64, error) {
 
 // sheetContest loads a paper election's contest for the viewer.
 func (s *Server) sheetContest(r *http.Request, l *i18n.Localizer, election, contest int64) (sheetContestView, error) {
-	ep, err := s.db.ElectionPage(r.Context(), httpauth.From(r).UserID(), election)
+	ep, err := s.db.PollPage(r.Context(), httpauth.From(r).UserID(), election)
 	if err != nil {
 		return sheetContestView{}, err
 	}
-	if !ep.Election.Scope.Paper() {
+	if !ep.Poll.Scope.Paper() {
 		return sheetContestView{}, errs.New(errs.NotFound, "poll.stations.online")
 	}
-	c := sheetContestView{Election: ep.Election, Contest: contest, Manage: ep.Manage, Enter: ep.Enter}
+	c := sheetContestView{Poll: ep.Poll, Contest: contest, Manage: ep.Manage, Enter: ep.Enter}
 	if contest == 0 {
 		for _, cd := range ep.Candidacies {
-			if cd.Status == elections.Registered {
-				c.Options = append(c.Options, elections.ListLabel(cd))
+			if cd.Status == polls.Registered {
+				c.Options = append(c.Options, polls.ListLabel(cd))
 			}
 		}
-		c.Open = ep.Election.Phase == elections.Voting || ep.Election.Phase == elections.Count
+		c.Open = ep.Poll.Phase == polls.Voting || ep.Poll.Phase == polls.Count
 		return c, nil
 	}
-	i := slices.IndexFunc(ep.Recalls, func(rc elections.Recall) bool { return rc.ID == contest })
+	i := slices.IndexFunc(ep.Recalls, func(rc polls.Recall) bool { return rc.ID == contest })
 	if i < 0 {
 		return sheetContestView{}, errs.New(errs.NotFound, "poll.recall.not_found")
 	}
 	c.Recall = &ep.Recalls[i]
-	for _, o := range elections.RecallOptions {
+	for _, o := range polls.RecallOptions {
 		c.Options = append(c.Options, l.T("sheets.option."+o))
 	}
-	c.Open = c.Recall.Status == elections.RecallVote
+	c.Open = c.Recall.Status == polls.RecallVote
 	return c, nil
 }
 
@@ -191,7 +191,7 @@ func sheetShare(part, whole int64) int64 {
 
 type sheetStationsData struct {
 	sheetContestView
-	Stations    []elections.Station
+	Stations    []polls.Station
 	Departments []places.Place
 	Statuses    []string
 	NextPage    string
@@ -249,7 +249,7 @@ func (s *Server) sheetStationsView(r *http.Request, id int64, q url.Values) (*Pa
 		}
 	}
 	if st := q.Get("status"); st != "" {
-		if st == "flagged" || slices.Contains(elections.StationStatuses, st) {
+		if st == "flagged" || slices.Contains(polls.StationStatuses, st) {
 			f.Status = st
 			kept.Set("status", st)
 		} else {
@@ -260,8 +260,8 @@ func (s *Server) sheetStationsView(r *http.Request, id int64, q url.Values) (*Pa
 	if err != nil {
 		return nil, err
 	}
-	d := sheetStationsData{sheetContestView: c, Stations: ss, Departments: s.places.Departments(), Statuses: elections.StationStatuses,
-		Declare: c.Manage && contest == 0 && c.Election.Phase != elections.Published}
+	d := sheetStationsData{sheetContestView: c, Stations: ss, Departments: s.places.Departments(), Statuses: polls.StationStatuses,
+		Declare: c.Manage && contest == 0 && c.Poll.Phase != polls.Published}
 	if len(ss) > sheetStationsShown {
 		d.Stations = ss[:sheetStationsShown]
 		next := url.Values{"after": {d.Stations[sheetStationsShown-1].Code}}
@@ -277,7 +277,7 @@ func (s *Server) sheetStationsView(r *http.Request, id int64, q url.Values) (*Pa
 		p.Form[k] = v
 	}
 	p.Data = d
-	p.Title = p.L.T("sheets.stations.title", c.Election.Title)
+	p.Title = p.L.T("sheets.stations.title", c.Poll.Title)
 	return p, nil
 }
 
@@ -326,8 +326,8 @@ func (s *Server) sheetDeclareStations(w http.ResponseWriter, r *http.Request) {
 // district (UBIGEO) and electorate apart by commas (or semicolons or tabs,
 // as spreadsheets export them). Blank lines are skipped; errors name the
 // line as the person sees it.
-func readSheetStations(text string, valid func(string) bool) ([]elections.StationInput, error) {
-	var in []elections.StationInput
+func readSheetStations(text string, valid func(string) bool) ([]polls.StationInput, error) {
+	var in []polls.StationInput
 	seen := map[string]int{}
 	for n, line := range strings.Split(text, "\n") {
 		n++
@@ -339,7 +339,7 @@ func readSheetStations(text string, valid func(string) bool) ([]elections.Statio
 		if len(fields) != 3 {
 			return nil, errs.Field("stations", "sheets.declare.fields", n)
 		}
-		st := elections.StationInput{Code: fields[0], Place: fields[1]}
+		st := polls.StationInput{Code: fields[0], Place: fields[1]}
 		e, err := strconv.ParseInt(strings.TrimSpace(fields[2]), 10, 64)
 		if err != nil {
 			return nil, errs.Field("stations", "sheets.declare.electorate", n, strings.TrimSpace(fields[2]))
@@ -370,11 +370,11 @@ func readSheetStations(text string, valid func(string) bool) ([]elections.Statio
 
 type sheetStationData struct {
 	sheetContestView
-	Station    elections.Station
+	Station    polls.Station
 	Counted    []sheetFigure // the figures that count, once they do
 	Turnout    string        // the ballots over the electorate
 	OverTotal  int64         // the agreed ballots of a sheet over the electorate
-	Entries    []elections.Entry
+	Entries    []polls.Entry
 	Rows       []sheetEntryRow  // the entries side by side
 	Fields     []sheetFormField // the entry form's numbers
 	CanEnter   bool
@@ -431,15 +431,15 @@ func (s *Server) sheetStationView(r *http.Request, id, contest int64) (*Page, *s
 		return nil, nil, err
 	}
 	p := s.page(r, "", nil)
-	c, err := s.sheetContest(r, p.L, st.ElectionID, contest)
+	c, err := s.sheetContest(r, p.L, st.PollID, contest)
 	if err != nil {
 		return nil, nil, err
 	}
 	c.Enter = enter
-	d := &sheetStationData{sheetContestView: c, Station: st, Entries: st.Entries, CanAnnul: c.Manage && st.Status != elections.Annulled,
+	d := &sheetStationData{sheetContestView: c, Station: st, Entries: st.Entries, CanAnnul: c.Manage && st.Status != polls.Annulled,
 		List: c.link("/stations", url.Values{"place": {st.Place}})}
 	labels := append(slices.Clip(c.Options), p.L.T("sheets.blank"), p.L.T("sheets.null"))
-	figures := func(sh elections.Sheet) []int64 {
+	figures := func(sh polls.Sheet) []int64 {
 		v := make([]int64, len(c.Options))
 		copy(v, sh.Votes)
 		return append(v, sh.Blank, sh.Null, sh.Total())
@@ -474,14 +474,14 @@ func (s *Server) sheetStationView(r *http.Request, id, contest int64) (*Page, *s
 			}
 			d.Rows = append(d.Rows, row)
 		}
-		if st.Status == elections.OverElectorate {
-			if _, sh := elections.Reconcile(st.Entries, st.Electorate); sh != nil {
+		if st.Status == polls.OverElectorate {
+			if _, sh := polls.Reconcile(st.Entries, st.Electorate); sh != nil {
 				d.OverTotal = sh.Total()
 			}
 		}
-		d.YouEntered = st.Status == elections.FirstEntered && st.Entries[0].UserID == viewer
+		d.YouEntered = st.Status == polls.FirstEntered && st.Entries[0].UserID == viewer
 	}
-	d.CanEnter = enter && c.Open && !elections.Done(st.Status) && !d.YouEntered
+	d.CanEnter = enter && c.Open && !polls.Done(st.Status) && !d.YouEntered
 	for i, o := range c.Options {
 		d.Fields = append(d.Fields, sheetFormField{Name: "v" + strconv.Itoa(i+1), Label: o})
 	}
@@ -510,8 +510,8 @@ func sheetDone(u, done string) string {
 
 // readSheetForm reads the entry form: a whole number, zero or more, in every
 // field. It returns an error per field that cannot be read.
-func readSheetForm(f url.Values, fields []sheetFormField) (elections.Sheet, []*errs.Error) {
-	var sh elections.Sheet
+func readSheetForm(f url.Values, fields []sheetFormField) (polls.Sheet, []*errs.Error) {
+	var sh polls.Sheet
 	var bad []*errs.Error
 	for _, fl := range fields {
 		v := strings.ReplaceAll(strings.TrimSpace(f.Get(fl.Name)), " ", "")
@@ -560,7 +560,7 @@ func (s *Server) sheetEnterID(w http.ResponseWriter, r *http.Request, id int64) 
 		return
 	}
 	sheet, bad := readSheetForm(r.PostForm, d.Fields)
-	var st elections.Station
+	var st polls.Station
 	if len(bad) > 0 {
 		err = bad[0]
 	} else {
@@ -579,11 +579,11 @@ func (s *Server) sheetEnterID(w http.ResponseWriter, r *http.Request, id int64) 
 	}
 	done := "sheets_entered"
 	switch st.Status {
-	case elections.CountedSheet:
+	case polls.CountedSheet:
 		done = "sheets_counted"
-	case elections.Mismatch:
+	case polls.Mismatch:
 		done = "sheets_mismatch"
-	case elections.OverElectorate:
+	case polls.OverElectorate:
 		done = "sheets_over"
 	}
 	redirect(w, r, sheetDone(sheetStationPath(id, contest), done))
@@ -626,7 +626,7 @@ type sheetAreasData struct {
 
 // sheetAreaRow is one area's line of the progress table.
 type sheetAreaRow struct {
-	elections.Area
+	polls.Area
 	Name    string
 	Href    string // its districts, or its stations
 	Percent string
@@ -667,7 +667,7 @@ func (s *Server) sheetAreaProgress(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := sheetAreasData{sheetContestView: c, Parent: parent, Self: c.link("/areas", nil), At: p.L.DateTime(s.db.Now())}
-	row := func(a elections.Area) sheetAreaRow {
+	row := func(a polls.Area) sheetAreaRow {
 		ar := sheetAreaRow{Area: a, Percent: sheetPercent(p.L, int64(a.Progress())), Votes: make([]int64, len(c.Options))}
 		copy(ar.Votes, a.Sheet.Votes)
 		if a.Leader >= 0 && a.Leader < len(c.Options) {
@@ -718,7 +718,7 @@ func (s *Server) sheetAreaProgress(w http.ResponseWriter, r *http.Request) {
 	}
 	if parent == "" && len(as) > 0 {
 		d.Map = trustedSVG(s.places.DepartmentMap(places.MapOptions{
-			Title:  p.L.T("sheets.areas.map", c.Election.Title),
+			Title:  p.L.T("sheets.areas.map", c.Poll.Title),
 			Counts: counts,
 			Label: func(code string, n int) string {
 				pl, _ := s.places.Lookup(code)
@@ -730,9 +730,9 @@ func (s *Server) sheetAreaProgress(w http.ResponseWriter, r *http.Request) {
 		}))
 	}
 	p.Data = d
-	p.Title = p.L.T("sheets.areas.title", c.Election.Title)
+	p.Title = p.L.T("sheets.areas.title", c.Poll.Title)
 	if parent != "" {
-		p.Title = p.L.T("sheets.areas.title.department", d.ParentName, c.Election.Title)
+		p.Title = p.L.T("sheets.areas.title.department", d.ParentName, c.Poll.Title)
 	}
 	s.render(w, r, http.StatusOK, "poll_areas", p)
 }
@@ -740,7 +740,7 @@ func (s *Server) sheetAreaProgress(w http.ResponseWriter, r *http.Request) {
 // --- a recall's page ---
 
 type pollRecallData struct {
-	store.RecallPage
+	store.PollRecallPage
 	Paper    bool
 	Share    string // the signatures' share of those needed
 	Settled  string // the recall's sheets settled, paper
@@ -768,17 +768,17 @@ func (s *Server) pollRecallPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) pollRecallView(r *http.Request, id int64) (*Page, error) {
-	rp, err := s.db.RecallPage(r.Context(), httpauth.From(r).UserID(), id)
+	rp, err := s.db.PollRecallPage(r.Context(), httpauth.From(r).UserID(), id)
 	if err != nil {
 		return nil, err
 	}
 	p := s.page(r, "", nil)
 	rc := rp.Recall
-	c := sheetContestView{Election: rp.Election, Contest: rc.ID}
-	d := pollRecallData{RecallPage: rp, Paper: rp.Election.Scope.Paper(), Back: c.Base(),
+	c := sheetContestView{Poll: rp.Poll, Contest: rc.ID}
+	d := pollRecallData{PollRecallPage: rp, Paper: rp.Poll.Scope.Paper(), Back: c.Base(),
 		Share:   sheetPercent(p.L, sheetShare(rc.Signatures, rc.Needed)),
 		Settled: sheetPercent(p.L, sheetShare(int64(rc.Counted), int64(rc.Stations))),
-		Passed:  rc.Status == elections.RecallPass, Closed: rc.Status == elections.RecallPass || rc.Status == elections.RecallFail,
+		Passed:  rc.Status == polls.RecallPass, Closed: rc.Status == polls.RecallPass || rc.Status == polls.RecallFail,
 		Stations: c.link("/stations", nil), Areas: c.link("/areas", nil)}
 	p.Data = d
 	p.Title = p.L.T("recall_page.title", rc.CandidateName)
@@ -804,8 +804,8 @@ func (s *Server) pollRecallPost(w http.ResponseWriter, r *http.Request, id int64
 
 func (s *Server) pollSignRecallID(w http.ResponseWriter, r *http.Request, id int64) {
 	s.pollRecallPost(w, r, id, func(actor int64) (string, error) {
-		rc, err := s.db.SignRecall(r.Context(), actor, id)
-		if err == nil && rc.Status == elections.RecallVote {
+		rc, err := s.db.SignPollRecall(r.Context(), actor, id)
+		if err == nil && rc.Status == polls.RecallVote {
 			return "recall_page_voting", nil
 		}
 		return "recall_page_signed", err
@@ -818,13 +818,13 @@ func (s *Server) pollVoteRecallID(w http.ResponseWriter, r *http.Request, id int
 		if choice != "yes" && choice != "no" {
 			return "", errs.Field("choice", "recall_page.choice.bad")
 		}
-		return "recall_page_voted", s.db.VoteInRecall(r.Context(), actor, id, choice == "yes")
+		return "recall_page_voted", s.db.VotePollRecall(r.Context(), actor, id, choice == "yes")
 	})
 }
 
 func (s *Server) pollCloseRecallID(w http.ResponseWriter, r *http.Request, id int64) {
 	s.pollRecallPost(w, r, id, func(actor int64) (string, error) {
-		_, err := s.db.CloseRecall(r.Context(), actor, id)
+		_, err := s.db.ClosePollRecall(r.Context(), actor, id)
 		return "recall_page_closed", err
 	})
 }

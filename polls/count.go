@@ -1,4 +1,4 @@
-package elections
+package polls
 
 import (
 	"bufio"
@@ -241,7 +241,7 @@ const RecallDays = 7
 // Recall is a petition to recall a representative, and then its vote.
 type Recall struct {
 	ID            int64      `json:"id"`
-	ElectionID    int64      `json:"election_id"`
+	PollID        int64      `json:"poll_id"`
 	CandidateID   int64      `json:"candidate_id"`
 	CandidateName string     `json:"candidate_name"`
 	CandidacyID   int64      `json:"candidacy_id"`

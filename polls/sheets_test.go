@@ -1,4 +1,4 @@
-package elections
+package polls
 
 import (
 	"slices"

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"asamblea/bodies"
-	"asamblea/elections"
 	"asamblea/places"
+	"asamblea/polls"
 	"asamblea/store"
 )
 
@@ -48,11 +48,11 @@ func Elections(ctx context.Context, db *store.DB, facilitator int64, bases []sto
 		return fmt.Errorf("demo elections: the first base has fewer than 3 members to count sheets")
 	}
 	now := time.Now()
-	e, err := db.CallElection(ctx, facilitator, board.ID, elections.Input{
+	e, err := db.CallPoll(ctx, facilitator, board.ID, polls.Input{
 		Title:       "Asamblea Constituyente Plurinacional — distrito nacional único",
 		Description: "Representantes revocables por quienes las y los eligieron. Listas de sindicatos, organizaciones campesinas e indígenas, estudiantes, feministas y LGBTIQ+.",
-		Scope:       elections.PublicScope, Seats: 30, Method: "cifra-repartidora", Threshold: "5", Parity: true, RecallShare: "10",
-		Calendar: elections.Calendar{RegistrationCloses: now.Add(time.Hour), VotingOpens: now.Add(2 * time.Hour), VotingCloses: now.Add(3 * time.Hour)}})
+		Scope:       polls.PublicScope, Seats: 30, Method: "cifra-repartidora", Threshold: "5", Parity: true, RecallShare: "10",
+		Calendar: polls.Calendar{RegistrationCloses: now.Add(time.Hour), VotingOpens: now.Add(2 * time.Hour), VotingCloses: now.Add(3 * time.Hour)}})
 	if err != nil {
 		return err
 	}
@@ -69,21 +69,21 @@ func Elections(ctx context.Context, db *store.DB, facilitator int64, bases []sto
 		{"Disidencias", "Colectivo LGBTIQ+ del Sur", "lgbtq", []string{"Alex Turpo", "Kori Mamani", "Dante Vilca"}},
 	}
 	for i, l := range lists {
-		var cs []elections.CandidateInput
+		var cs []polls.CandidateInput
 		for j, n := range l.names {
 			g := []string{"F", "M"}[(i+j)%2]
 			if l.sector == "lgbtq" {
 				g = "X"
 			}
-			cs = append(cs, elections.CandidateInput{Name: n, Gender: g})
+			cs = append(cs, polls.CandidateInput{Name: n, Gender: g})
 		}
-		if _, err := db.RegisterCandidacy(ctx, facilitator, e.ID, elections.CandidacyInput{Name: l.name, Organisation: l.org, Sector: l.sector, Candidates: cs}); err != nil {
+		if _, err := db.RegisterCandidacy(ctx, facilitator, e.ID, polls.CandidacyInput{Name: l.name, Organisation: l.org, Sector: l.sector, Candidates: cs}); err != nil {
 			return fmt.Errorf("demo list %q: %w", l.name, err)
 		}
 	}
 	// 120 stations, in the districts of every department, more where more
 	// people live.
-	var stations []elections.StationInput
+	var stations []polls.StationInput
 	for _, d := range pl.Departments() {
 		var districts []string
 		for _, p := range pl.Children(d.Code) {
@@ -96,7 +96,7 @@ func Elections(ctx context.Context, db *store.DB, facilitator int64, bases []sto
 			n = 24
 		}
 		for range n {
-			stations = append(stations, elections.StationInput{Code: fmt.Sprintf("%06d", len(stations)+1), Place: districts[rng.IntN(len(districts))], Electorate: int64(200 + rng.IntN(101))})
+			stations = append(stations, polls.StationInput{Code: fmt.Sprintf("%06d", len(stations)+1), Place: districts[rng.IntN(len(districts))], Electorate: int64(200 + rng.IntN(101))})
 		}
 	}
 	if _, err := db.AddStations(ctx, facilitator, e.ID, stations, pl.Valid); err != nil {
@@ -112,7 +112,7 @@ func Elections(ctx context.Context, db *store.DB, facilitator int64, bases []sto
 	}
 	weights := []int{30, 24, 20, 10, 9, 7}
 	for i, s := range ss {
-		sheet := elections.Sheet{Votes: make([]int64, len(lists))}
+		sheet := polls.Sheet{Votes: make([]int64, len(lists))}
 		voters := s.Electorate * int64(70+rng.IntN(20)) / 100
 		sheet.Blank, sheet.Null = voters/30, voters/45
 		left := voters - sheet.Blank - sheet.Null
@@ -153,7 +153,7 @@ func Elections(ctx context.Context, db *store.DB, facilitator int64, bases []sto
 		return err
 	}
 	for _, c := range reps[1].Candidates {
-		if c.Status == elections.Elected {
+		if c.Status == polls.Elected {
 			if _, err := db.OpenPetition(ctx, clerks[0], c.ID, "Firmó el acuerdo con el gobierno sin consultar a las bases."); err != nil {
 				return err
 			}
@@ -168,13 +168,13 @@ func Elections(ctx context.Context, db *store.DB, facilitator int64, bases []sto
 	if err != nil {
 		return err
 	}
-	board2, err := db.CallElection(ctx, c.Facilitator, c.Body, elections.Input{Title: "Junta directiva del comité", Scope: elections.BodyScope, Seats: 3, Method: elections.STV,
-		RecallShare: "20", Calendar: elections.Calendar{RegistrationCloses: now.Add(time.Hour), VotingOpens: now.Add(2 * time.Hour), VotingCloses: now.Add(72 * time.Hour)}})
+	board2, err := db.CallPoll(ctx, c.Facilitator, c.Body, polls.Input{Title: "Junta directiva del comité", Scope: polls.BodyScope, Seats: 3, Method: polls.STV,
+		RecallShare: "20", Calendar: polls.Calendar{RegistrationCloses: now.Add(time.Hour), VotingOpens: now.Add(2 * time.Hour), VotingCloses: now.Add(72 * time.Hour)}})
 	if err != nil {
 		return err
 	}
 	for i := 0; i < 5 && i < len(ms); i++ {
-		if _, err := db.RegisterCandidacy(ctx, ms[i].UserID, board2.ID, elections.CandidacyInput{Organisation: "Comité", Candidates: []elections.CandidateInput{{Name: ms[i].Name, Gender: "X"}}}); err != nil {
+		if _, err := db.RegisterCandidacy(ctx, ms[i].UserID, board2.ID, polls.CandidacyInput{Organisation: "Comité", Candidates: []polls.CandidateInput{{Name: ms[i].Name, Gender: "X"}}}); err != nil {
 			return err
 		}
 	}
@@ -187,7 +187,7 @@ func Elections(ctx context.Context, db *store.DB, facilitator int64, bases []sto
 		for k := range r {
 			r[k]++
 		}
-		if _, err := db.CastBallot(ctx, ms[i].UserID, board2.ID, elections.Ballot{Ranking: r[:1+rng.IntN(len(r))]}); err != nil {
+		if _, err := db.CastPollBallot(ctx, ms[i].UserID, board2.ID, polls.Ballot{Ranking: r[:1+rng.IntN(len(r))]}); err != nil {
 			return err
 		}
 	}

@@ -11,8 +11,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"asamblea/bodies"
-	"asamblea/elections"
 	"asamblea/places"
+	"asamblea/polls"
 	"asamblea/store"
 )
 
@@ -88,7 +88,7 @@ func TestConstituentElection(t *testing.T) {
 		chromedp.SetValue("#publish_by", at(20), chromedp.ByQuery),
 	)
 	rosa.click(fmt.Sprintf(`main form[action="/bodies/%d/polls"] button[type=submit]`, board.ID), http.StatusOK)
-	es, err := db.BodyElections(bg, ids["Rosa"], board.ID)
+	es, err := db.BodyPolls(bg, ids["Rosa"], board.ID)
 	if err != nil || len(es) != 1 {
 		t.Fatalf("elections after the call: %v %v", es, err)
 	}
@@ -125,11 +125,11 @@ func TestConstituentElection(t *testing.T) {
 	others := []struct{ name, org string }{{"Tierra y Territorio", "Confederación Campesina"}, {"Pueblos Originarios", "Organización de Pueblos Amazónicos"},
 		{"Juventud Constituyente", "Federación de Estudiantes"}, {"Feministas por la Constituyente", "Coordinadora Feminista"}}
 	for i, l := range others {
-		var cs []elections.CandidateInput
+		var cs []polls.CandidateInput
 		for j := range 5 {
-			cs = append(cs, elections.CandidateInput{Name: fmt.Sprintf("%s %d", l.name, j+1), Gender: []string{"F", "M"}[(i+j)%2]})
+			cs = append(cs, polls.CandidateInput{Name: fmt.Sprintf("%s %d", l.name, j+1), Gender: []string{"F", "M"}[(i+j)%2]})
 		}
-		_, err := db.RegisterCandidacy(bg, ids["Hilda"], poll, elections.CandidacyInput{Name: l.name, Organisation: l.org, Candidates: cs})
+		_, err := db.RegisterCandidacy(bg, ids["Hilda"], poll, polls.CandidacyInput{Name: l.name, Organisation: l.org, Candidates: cs})
 		must(l.name, err)
 	}
 
@@ -189,7 +189,7 @@ func TestConstituentElection(t *testing.T) {
 	if st := enter(elena, ss[2].ID, sheet(2)); st != http.StatusOK {
 		elena.fatalf("resolving: status %d", st)
 	}
-	st, err := db.Stations(bg, 0, poll, store.StationFilter{Status: elections.CountedSheet})
+	st, err := db.Stations(bg, 0, poll, store.StationFilter{Status: polls.CountedSheet})
 	if err != nil || len(st) != 10 {
 		t.Fatalf("counted after the review: %d %v", len(st), err)
 	}
@@ -201,7 +201,7 @@ func TestConstituentElection(t *testing.T) {
 	rosa.click(fmt.Sprintf(`main form[action="/polls/%d/advance"] button`, poll), http.StatusOK)
 	rosa.open(fmt.Sprintf("/polls/%d", poll))
 	rosa.click(fmt.Sprintf(`#publish form[action="/polls/%d/publish"] button`, poll), http.StatusOK)
-	p, err := db.ElectionPage(bg, 0, poll)
+	p, err := db.PollPage(bg, 0, poll)
 	if err != nil || p.Result == nil {
 		t.Fatalf("not published: %v", err)
 	}
@@ -224,7 +224,7 @@ func TestConstituentElection(t *testing.T) {
 	reps, err := db.Representatives(bg, 0, poll)
 	must("representatives", err)
 	first := reps[0].Candidates[0]
-	if first.Name != "Rosa Quispe" || first.Status != elections.Elected {
+	if first.Name != "Rosa Quispe" || first.Status != polls.Elected {
 		t.Fatalf("first of the list: %+v", first)
 	}
 	yola.open(fmt.Sprintf("/polls/%d", poll))
@@ -238,8 +238,8 @@ func TestConstituentElection(t *testing.T) {
 	}
 	var recallID int64
 	fmt.Sscanf(strings.TrimPrefix(recallPath, "/polls/recalls/"), "%d", &recallID)
-	rp, err := db.RecallPage(bg, 0, recallID)
-	if err != nil || rp.Recall.Status != elections.RecallVote {
+	rp, err := db.PollRecallPage(bg, 0, recallID)
+	if err != nil || rp.Recall.Status != polls.RecallVote {
 		t.Fatalf("recall after the signatures: %+v %v", rp.Recall, err)
 	}
 	// The recall's sheets: the first in the browser, the rest as the clerks'
@@ -248,11 +248,11 @@ func TestConstituentElection(t *testing.T) {
 	juan.run("yes and no", chromedp.SetValue("#f-v1", "180", chromedp.ByQuery), chromedp.SetValue("#f-v2", "90", chromedp.ByQuery),
 		chromedp.SetValue("#f-blank", "5", chromedp.ByQuery), chromedp.SetValue("#f-null", "2", chromedp.ByQuery))
 	juan.click(fmt.Sprintf(`main form[action^="/polls/stations/%d/sheet"] button`, ss[0].ID), http.StatusOK)
-	_, err = db.EnterSheet(bg, ids["Carmen"], ss[0].ID, recallID, elections.Sheet{Votes: []int64{180, 90}, Blank: 5, Null: 2})
+	_, err = db.EnterSheet(bg, ids["Carmen"], ss[0].ID, recallID, polls.Sheet{Votes: []int64{180, 90}, Blank: 5, Null: 2})
 	must("recall sheet", err)
 	for _, s := range ss[1:] {
 		for _, clerk := range []string{"Juan", "Carmen"} {
-			_, err := db.EnterSheet(bg, ids[clerk], s.ID, recallID, elections.Sheet{Votes: []int64{160, 110}})
+			_, err := db.EnterSheet(bg, ids[clerk], s.ID, recallID, polls.Sheet{Votes: []int64{160, 110}})
 			must("recall sheet", err)
 		}
 	}
@@ -260,15 +260,15 @@ func TestConstituentElection(t *testing.T) {
 	rosa.click(`main form[action$="/close"] button`, http.StatusOK)
 	rosa.expectText("main", "Rosa Quispe", false)
 	rosa.screenshot(out, "election-4-recall.png")
-	rp, err = db.RecallPage(bg, 0, recallID)
-	if err != nil || rp.Recall.Status != elections.RecallPass || rp.Recall.Replacement == "" {
+	rp, err = db.PollRecallPage(bg, 0, recallID)
+	if err != nil || rp.Recall.Status != polls.RecallPass || rp.Recall.Replacement == "" {
 		t.Fatalf("recall closed: %+v %v", rp.Recall, err)
 	}
 	// The next woman on her list who held no seat takes it, or with no
 	// woman left, the next candidate.
 	var want, next string
 	for _, c := range reps[0].Candidates[1:] {
-		if c.Status != elections.Standing {
+		if c.Status != polls.Standing {
 			continue
 		}
 		if next == "" {

@@ -10,7 +10,7 @@
 // The package is pure: it checks input, reconciles tally sheets, derives
 // the phase from the calendar and picks replacements. The store keeps
 // elections and does the writing.
-package elections
+package polls
 
 import (
 	"crypto/rand"
@@ -218,8 +218,8 @@ func (in Input) ThresholdRat() *big.Rat {
 // single candidates).
 func (in Input) Lists() bool { return IsListMethod(in.Method) }
 
-// Election is an election as the store keeps it.
-type Election struct {
+// Poll is an election of representatives as the store keeps it.
+type Poll struct {
 	ID       int64  `json:"id"`
 	BodyID   int64  `json:"body_id"` // the organising body: its facilitators run the election
 	BodyName string `json:"body_name"`
@@ -352,7 +352,7 @@ const (
 // Candidacy is a registered list or single candidate.
 type Candidacy struct {
 	ID           int64         `json:"id"`
-	ElectionID   int64         `json:"election_id"`
+	PollID       int64         `json:"poll_id"`
 	Number       int           `json:"number"` // its number on the ballot, from 1
 	Name         string        `json:"name"`
 	Organisation string        `json:"organisation"`

@@ -1,4 +1,4 @@
-package elections
+package polls
 
 import (
 	"math/big"
@@ -241,7 +241,7 @@ func cands(spec ...string) []CandidateInput {
 	return cs
 }
 
-func listElection(seats int, parity bool) Input {
+func listPoll(seats int, parity bool) Input {
 	return Input{Title: "Junta", Seats: seats, Method: string(tally.DHondt), Parity: parity}
 }
 
@@ -259,7 +259,7 @@ func TestCandidacyCleanAccepts(t *testing.T) {
 			{},
 		},
 	}
-	if err := in.Clean(listElection(4, true)); err != nil {
+	if err := in.Clean(listPoll(4, true)); err != nil {
 		t.Fatal(err)
 	}
 	want := cands("Ana María Quispe/F", "Beto Huamán/M", "Alex Rojas/X", "Carla Mamani/F")
@@ -307,17 +307,17 @@ func TestCandidacyCleanRefuses(t *testing.T) {
 		field, key string
 		arg        any
 	}{
-		{"NoOrganisation", CandidacyInput{Name: "Lista", Candidates: cands("Ana Q/F")}, listElection(3, false), "organisation", "error.required", nil},
-		{"UnknownSector", CandidacyInput{Name: "Lista", Organisation: "Sindicato", Sector: "aliens", Candidates: cands("Ana Q/F")}, listElection(3, false), "sector", "body.sector.unknown", nil},
-		{"NoCandidates", CandidacyInput{Name: "Lista", Organisation: "Sindicato", Candidates: cands("/", "/")}, listElection(3, false), "candidates", "poll.candidates.none", nil},
-		{"NameTooShort", CandidacyInput{Name: "Lista", Organisation: "Sindicato", Candidates: cands("Ana Q/F", "B/M")}, listElection(3, false), "candidates", "poll.candidate.name", 2},
-		{"GenderMissing", CandidacyInput{Name: "Lista", Organisation: "Sindicato", Candidates: cands("Ana Q/F", "/", "Beto R/")}, listElection(3, false), "candidates", "poll.candidate.gender", 3},
-		{"UnknownGender", CandidacyInput{Name: "Lista", Organisation: "Sindicato", Candidates: cands("Ana Q/W")}, listElection(3, false), "candidates", "poll.candidate.gender", 1},
-		{"DuplicateName", CandidacyInput{Name: "Lista", Organisation: "Sindicato", Candidates: cands("Ana Quispe/F", "Beto R/M", "ANA  quispe/F")}, listElection(3, false), "candidates", "poll.candidate.twice", "ANA quispe"},
-		{"TooManyForSeats", CandidacyInput{Name: "Lista", Organisation: "Sindicato", Candidates: cands("Ana Q/F", "Beto R/M", "Carla S/F")}, listElection(2, false), "candidates", "poll.candidates.too_many", 2},
-		{"ListNameMissing", CandidacyInput{Organisation: "Sindicato", Candidates: cands("Ana Q/F")}, listElection(3, false), "name", "error.required", nil},
-		{"ParityBreak", CandidacyInput{Name: "Lista", Organisation: "Sindicato", Candidates: cands("Ana Q/F", "Carla S/F")}, listElection(3, true), "candidates", "poll.candidates.alternation", 2},
-		{"ParityBreakAfterNonBinary", CandidacyInput{Name: "Lista", Organisation: "Sindicato", Candidates: cands("Beto R/M", "Alex T/X", "Juan P/M")}, listElection(3, true), "candidates", "poll.candidates.alternation", 3},
+		{"NoOrganisation", CandidacyInput{Name: "Lista", Candidates: cands("Ana Q/F")}, listPoll(3, false), "organisation", "error.required", nil},
+		{"UnknownSector", CandidacyInput{Name: "Lista", Organisation: "Sindicato", Sector: "aliens", Candidates: cands("Ana Q/F")}, listPoll(3, false), "sector", "body.sector.unknown", nil},
+		{"NoCandidates", CandidacyInput{Name: "Lista", Organisation: "Sindicato", Candidates: cands("/", "/")}, listPoll(3, false), "candidates", "poll.candidates.none", nil},
+		{"NameTooShort", CandidacyInput{Name: "Lista", Organisation: "Sindicato", Candidates: cands("Ana Q/F", "B/M")}, listPoll(3, false), "candidates", "poll.candidate.name", 2},
+		{"GenderMissing", CandidacyInput{Name: "Lista", Organisation: "Sindicato", Candidates: cands("Ana Q/F", "/", "Beto R/")}, listPoll(3, false), "candidates", "poll.candidate.gender", 3},
+		{"UnknownGender", CandidacyInput{Name: "Lista", Organisation: "Sindicato", Candidates: cands("Ana Q/W")}, listPoll(3, false), "candidates", "poll.candidate.gender", 1},
+		{"DuplicateName", CandidacyInput{Name: "Lista", Organisation: "Sindicato", Candidates: cands("Ana Quispe/F", "Beto R/M", "ANA  quispe/F")}, listPoll(3, false), "candidates", "poll.candidate.twice", "ANA quispe"},
+		{"TooManyForSeats", CandidacyInput{Name: "Lista", Organisation: "Sindicato", Candidates: cands("Ana Q/F", "Beto R/M", "Carla S/F")}, listPoll(2, false), "candidates", "poll.candidates.too_many", 2},
+		{"ListNameMissing", CandidacyInput{Organisation: "Sindicato", Candidates: cands("Ana Q/F")}, listPoll(3, false), "name", "error.required", nil},
+		{"ParityBreak", CandidacyInput{Name: "Lista", Organisation: "Sindicato", Candidates: cands("Ana Q/F", "Carla S/F")}, listPoll(3, true), "candidates", "poll.candidates.alternation", 2},
+		{"ParityBreakAfterNonBinary", CandidacyInput{Name: "Lista", Organisation: "Sindicato", Candidates: cands("Beto R/M", "Alex T/X", "Juan P/M")}, listPoll(3, true), "candidates", "poll.candidates.alternation", 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -332,7 +332,7 @@ func TestCandidacyCleanRefuses(t *testing.T) {
 	}
 	// Without parity the same list stands.
 	in := CandidacyInput{Name: "Lista", Organisation: "Sindicato", Candidates: cands("Ana Q/F", "Carla S/F")}
-	if err := in.Clean(listElection(3, false)); err != nil {
+	if err := in.Clean(listPoll(3, false)); err != nil {
 		t.Errorf("without parity: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package elections
+package polls
 
 import (
 	"slices"
@@ -67,7 +67,7 @@ func Done(status string) bool { return status == CountedSheet || status == Annul
 // Station is a polling station with where its sheet stands.
 type Station struct {
 	ID         int64     `json:"id"`
-	ElectionID int64     `json:"election_id"`
+	PollID     int64     `json:"poll_id"`
 	Code       string    `json:"code"`
 	Place      string    `json:"place"`
 	Department string    `json:"department"`
